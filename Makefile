@@ -1,0 +1,68 @@
+# Quick start: `make run` (the assistant; a terminal chat when no Telegram token is set) and
+# `make test`. Every target installs what it needs first; nothing has to be installed by hand.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+# The application runs on Python 3.11, Rasa Open Source 3.6 on Python 3.10.
+PYTHON311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11.*/bin/python) $(shell command -v python3.11 2>/dev/null))
+PYTHON310 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python) $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python) $(shell command -v python3.10 2>/dev/null))
+
+VENV := .venv
+NLU_VENV := .venv-nlu
+PY := $(VENV)/bin/python
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/bot.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help setup run test train lint i18n i18n-check clean
+
+help:
+	@echo "make run     run the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
+	@echo "make test    run every test (installs, compiles catalogs and trains the model first)"
+	@echo "make setup   create .venv and .venv-nlu, compile UI catalogs, train the NLU model"
+	@echo "make train   train the NLU model if config.yml or nlu/data changed"
+	@echo "make lint    ruff and mypy"
+	@echo "make i18n    extract UI strings, update and compile the catalogs"
+
+setup: $(VENV)/.installed $(NLU_VENV)/.installed $(MO_FILES) train
+
+$(VENV)/.installed: pyproject.toml requirements/app.lock
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found (looked in $(PYENV_ROOT)/versions and PATH)"; exit 1; }
+	test -x $(PY) || $(PYTHON311) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/app.lock -e ".[dev]"
+	touch $@
+
+$(NLU_VENV)/.installed: requirements/nlu.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 (needed by Rasa 3.6) not found in $(PYENV_ROOT)/versions, $(HOME)/.pyenv/versions or PATH; install it with 'pyenv install 3.10'"; exit 1; }
+	test -x $(NLU_VENV)/bin/python || $(PYTHON310) -m venv $(NLU_VENV)
+	$(NLU_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(NLU_VENV)/bin/python -m pip install --quiet -r requirements/nlu.lock
+	touch $@
+
+locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy=false -d locales -D bot -l $* >/dev/null
+
+train: $(VENV)/.installed $(NLU_VENV)/.installed
+	$(PY) -m bot train
+
+run: setup
+	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \
+		$(PY) -m bot run; else $(PY) -m bot shell; fi
+
+test: setup
+	$(PY) -m bot kb check
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+i18n: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o locales/bot.pot . >/dev/null
+	$(VENV)/bin/pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching >/dev/null
+	$(VENV)/bin/pybabel compile -d locales -D bot --statistics
+
+clean:
+	rm -rf $(VENV) $(NLU_VENV) models

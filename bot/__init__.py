@@ -1,0 +1,1 @@
+"""Telegram assistant for returning migrants: wiring, settings, storage, i18n."""

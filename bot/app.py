@@ -1,0 +1,63 @@
+"""Build the Telegram Application: handlers, lifecycle, commands per language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+
+from bot.context import App, BotData, Context
+from bot.services import build_services
+from bot.settings import Settings
+from bot.views import COMMANDS
+from handlers import errors, escalation, menu, onboarding, privacy, questions, tracking
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings) -> App:
+    """The bot, wired to the Bot API at TELEGRAM_API_BASE_URL; services start in post_init."""
+    base = settings.telegram_api_base_url.rstrip("/")
+    application: App = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data.settings = settings
+    application.add_handlers(tracking.GUARDS, group=-1)
+    for feature in (onboarding, menu, questions, escalation, privacy):
+        application.add_handlers(feature.HANDLERS)
+    application.add_handlers(tracking.FALLBACKS)
+    application.add_error_handler(errors.report_error)
+    return application
+
+
+async def post_init(application: App) -> None:
+    """Start the services and register the command list in every language."""
+    settings = application.bot_data.settings
+    assert settings is not None
+    services = await build_services(settings)
+    application.bot_data.services = services
+    for language in services.kb.languages:
+        _ = services.i18n.gettext(language)
+        commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)
+    _ = services.i18n.gettext(settings.default_language)
+    await application.bot.set_my_commands(
+        [BotCommand(name, _(description)) for name, description in COMMANDS]
+    )
+    log.info("bot ready")
+
+
+async def post_shutdown(application: App) -> None:
+    services = application.bot_data.services
+    if services is not None:
+        await services.aclose()
+        application.bot_data.services = None

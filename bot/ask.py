@@ -1,0 +1,61 @@
+"""`python -m bot ask --jsonl`: questions on stdin, one JSON decision per line on stdout.
+
+This is how the NLU is evaluated from outside; keep the output format stable:
+text, language, intent, confidence, action, article, candidates [{intent, confidence}].
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from bot.dialogue import Dialogue, Understanding
+from bot.inputs import clean_text
+
+
+def as_record(understanding: Understanding) -> dict[str, Any]:
+    decision = understanding.decision
+    if decision is None:
+        return {
+            "text": understanding.text,
+            "language": understanding.language.language,
+            "intent": None,
+            "confidence": 0.0,
+            "action": "escalate",
+            "article": None,
+            "candidates": [],
+            "error": "nlu_unavailable",
+        }
+    return {
+        "text": understanding.text,
+        "language": understanding.language.language,
+        "intent": decision.intent,
+        "confidence": round(decision.confidence, 4),
+        "action": decision.action.value,
+        "article": decision.article,
+        "candidates": [
+            {"intent": c.intent, "confidence": round(c.confidence, 4)} for c in decision.candidates
+        ],
+    }
+
+
+async def ask_lines(
+    dialogue: Dialogue, lines: Iterable[str], *, country: str, language: str, out: TextIO
+) -> int:
+    """Write one JSON object per non-empty input line; return how many were written."""
+    count = 0
+    for line in lines:
+        text = clean_text(line)
+        if not text:
+            continue
+        understanding = await dialogue.understand(text, language, country)
+        out.write(json.dumps(as_record(understanding), ensure_ascii=False) + "\n")
+        out.flush()
+        count += 1
+    return count
+
+
+def stdin_lines() -> Iterable[str]:
+    return iter(sys.stdin.readline, "")

@@ -1,0 +1,32 @@
+"""The typed callback context: handlers reach services as `context.services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.services import Services
+from bot.settings import Settings
+
+
+@dataclass
+class BotData:
+    """Application-wide state: the settings, and the services once `post_init` built them."""
+
+    settings: Settings | None = None
+    services: Services | None = None
+
+
+class Context(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]):
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are built in post_init")
+        return services
+
+
+App = Application[
+    ExtBot[None], Context, dict[object, object], dict[object, object], BotData, object
+]

@@ -1,0 +1,369 @@
+"""The conversation, independent of Telegram: every user input in, Replies out.
+
+Telegram handlers and the terminal shell both drive this class, so the two behave the same.
+Each public method is one unit of work: one database transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from bot import events, profiles, tickets
+from bot.db import Sessions
+from bot.errors import NluUnavailable
+from bot.inputs import clean_text
+from bot.profiles import Profile
+from bot.replies import Reply
+from bot.views import FORWARDABLE, Views
+from knowledge import KnowledgeBase
+from nlu.decision import Action, Decision, NluResult, Thresholds, decide
+from nlu.langdetect import DetectedLanguage, LanguageDetector
+
+log = logging.getLogger(__name__)
+
+
+class Parser(Protocol):
+    async def parse(self, text: str) -> NluResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """Everything the pipeline concluded about one message (also what `ask --jsonl` prints)."""
+
+    text: str
+    language: DetectedLanguage
+    decision: Decision | None
+    """None when the NLU server was unavailable."""
+
+
+class Dialogue:
+    def __init__(
+        self,
+        *,
+        kb: KnowledgeBase,
+        views: Views,
+        detector: LanguageDetector,
+        parser: Parser,
+        sessions: Sessions,
+        thresholds: Thresholds,
+        default_language: str,
+    ) -> None:
+        self.kb = kb
+        self.views = views
+        self.detector = detector
+        self.parser = parser
+        self.sessions = sessions
+        self.thresholds = thresholds
+        self.default_language = default_language
+        self._routes: dict[str, Callable[[Profile, str, str], Awaitable[list[Reply]]]] = {
+            "lang": self._choose_language,
+            "country": self._choose_country,
+            "menu": self._menu,
+            "topic": self._topic,
+            "art": self._article,
+            "fb": self._feedback,
+            "human": self._human,
+            "esc": self._escalate_pressed,
+            "none": self._none_of_these,
+            "switch": self._switch,
+            "forget": self._forget,
+        }
+
+    # -- understanding -----------------------------------------------------------------------
+
+    async def understand(self, text: str, fallback_language: str, country: str) -> Understanding:
+        """Detect the language, ask the NLU and decide; no storage, no side effects.
+
+        An answer decision for an article without content in this country and language becomes
+        an escalation (reason "missing").
+        """
+        language = self.detector.detect(text, fallback_language)
+        try:
+            result = await self.parser.parse(text)
+        except NluUnavailable as exc:
+            log.warning("NLU unavailable, answering with menus: %s", exc)
+            return Understanding(text, language, None)
+        decision = decide(result, self.kb.articles.keys(), self.thresholds)
+        reply_language = language.language if language.confident else fallback_language
+        if (
+            decision.action is Action.ANSWER
+            and decision.article
+            and self.kb.resolve(decision.article, country, reply_language) is None
+        ):
+            decision = replace(decision, action=Action.ESCALATE, reason="missing")
+        return Understanding(text, language, decision)
+
+    # -- entry points --------------------------------------------------------------------------
+
+    async def profile(self, telegram_id: int) -> Profile:
+        async with self.sessions.begin() as session:
+            return await profiles.get_or_create(session, telegram_id=telegram_id)
+
+    async def start(self, telegram_id: int, client_language: str | None) -> list[Reply]:
+        """Greet and ask for the language, suggesting the Telegram client's one."""
+        profile = await self.profile(telegram_id)
+        language = profile.language or self.views.i18n.pick(client_language)
+        return [self.views.choose_language(language, first_time=True)]
+
+    async def command(self, telegram_id: int, name: str, key: str) -> list[Reply]:
+        """Handle /menu, /language, /country, /help, /privacy, /forget, /human."""
+        profile = await self.profile(telegram_id)
+        language = self._language(profile)
+        if name == "human":
+            return await self._human(profile, "", key)
+        if name == "language":
+            return [self.views.choose_language(language, first_time=False)]
+        if name == "country":
+            return [self.views.choose_country(language)]
+        if name == "help":
+            return [self.views.help(language)]
+        if name == "privacy":
+            return [self.views.privacy(language)]
+        if name == "forget":
+            return [self.views.confirm_forget(language)]
+        return await self._menu(profile, "", key)
+
+    async def press(self, telegram_id: int, action: str, key: str) -> list[Reply]:
+        """Handle a button press; unknown or forged actions get a polite "no longer valid"."""
+        profile = await self.profile(telegram_id)
+        name, _, argument = action.partition(":")
+        route = self._routes.get(name)
+        if route is None:
+            log.info("unknown button action from user %s", profile.id)
+            return [self.views.stale_button(self._language(profile))]
+        return await route(profile, argument, key)
+
+    async def text(self, telegram_id: int, raw: str, key: str) -> list[Reply]:
+        """Answer a free-text message: detect, understand, decide, reply."""
+        profile = await self.profile(telegram_id)
+        language = self._language(profile)
+        text = clean_text(raw)
+        if not text:
+            return [self.views.empty_message(language)]
+        if profile.country is None:
+            return await self._onboard_from_text(profile, text)
+        understanding = await self.understand(text, language, profile.country)
+        decision = understanding.decision
+        detected = understanding.language
+        reply_language = detected.language if detected.confident else language
+        switch_to = reply_language if reply_language != language else None
+        async with self.sessions.begin() as session:
+            await events.record(
+                session,
+                user_id=profile.id,
+                direction="in",
+                kind="text",
+                text=text,
+                language=detected.language,
+                intent=decision.intent if decision else None,
+                confidence=decision.confidence if decision else None,
+                action=decision.action.value if decision else "nlu_down",
+                article_id=decision.article if decision else None,
+            )
+        log.info(
+            "user %s: language=%s action=%s intent=%s confidence=%.2f",
+            profile.id,
+            detected.language,
+            decision.action.value if decision else "nlu_down",
+            decision.intent if decision else None,
+            decision.confidence if decision else 0.0,
+        )
+        if decision is None:
+            return [self.views.nlu_unavailable(reply_language)]
+        return await self._act(profile, decision, reply_language, switch_to, key)
+
+    async def unreadable(self, telegram_id: int, kind: str) -> list[Reply]:
+        """Reply to a voice note, photo, sticker, document or location."""
+        profile = await self.profile(telegram_id)
+        if kind in FORWARDABLE:
+            async with self.sessions.begin() as session:
+                await events.record(session, user_id=profile.id, direction="in", kind=kind)
+        return [self.views.unreadable(self._language(profile), kind)]
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    async def _act(
+        self, profile: Profile, decision: Decision, language: str, switch_to: str | None, key: str
+    ) -> list[Reply]:
+        assert profile.country is not None
+        if decision.action is Action.ANSWER and decision.article:
+            answer = self.kb.resolve(decision.article, profile.country, language)
+            if answer is None:
+                return [self.views.missing_answer(language)]
+            return [self.views.answer(answer, switch_to)]
+        if decision.action is Action.CLARIFY:
+            return [self.views.clarify(language, decision.candidates, switch_to)]
+        if decision.action is Action.SMALLTALK and decision.intent:
+            return [self.views.smalltalk(language, decision.intent)]
+        if decision.reason == "missing":
+            return [self.views.missing_answer(language)]
+        if decision.reason == "ask_human":
+            return await self._create_ticket(profile, "ask_human", key, language, decision)
+        return [self.views.offer_person(language, decision.reason or "low_confidence", switch_to)]
+
+    async def _create_ticket(
+        self,
+        profile: Profile,
+        reason: str,
+        key: str,
+        language: str | None = None,
+        decision: Decision | None = None,
+    ) -> list[Reply]:
+        language = language or self._language(profile)
+        async with self.sessions.begin() as session:
+            question = await events.last_question(session, user_id=profile.id)
+            nlu = None
+            if question is not None:
+                nlu = {
+                    "intent": question.intent,
+                    "confidence": question.confidence,
+                    "action": question.action,
+                }
+            topic = None
+            article = decision.article if decision else (question.article_id if question else None)
+            if article and article in self.kb.articles:
+                topic = self.kb.articles[article].topic
+            ref = await tickets.open_ticket(
+                session,
+                idempotency_key=key,
+                user_id=profile.id,
+                reason=reason,
+                language=language,
+                country=profile.country,
+                topic=topic,
+                question=question.text if question else None,
+                nlu=nlu,
+            )
+        log.info("user %s: ticket %s (%s, new=%s)", profile.id, ref.id, reason, ref.created)
+        return [self.views.ticket_created(language, ref.id, existing=not ref.created)]
+
+    # -- buttons -------------------------------------------------------------------------------
+
+    async def _choose_language(self, profile: Profile, code: str, key: str) -> list[Reply]:
+        if code not in self.kb.languages:
+            return [self.views.stale_button(self._language(profile))]
+        async with self.sessions.begin() as session:
+            await profiles.set_language(session, user_id=profile.id, language=code)
+        if profile.country is None:
+            return [self.views.choose_country(code, replace=True)]
+        return [self.views.language_switched(code), self.views.main_menu(code)]
+
+    async def _choose_country(self, profile: Profile, code: str, key: str) -> list[Reply]:
+        language = self._language(profile)
+        if code not in self.kb.countries:
+            return [self.views.stale_button(language)]
+        first_time = profile.consent_at is None
+        async with self.sessions.begin() as session:
+            await profiles.set_country(session, user_id=profile.id, country=code)
+            await profiles.record_consent(session, user_id=profile.id)
+        replies = [self.views.privacy_notice(language)] if first_time else []
+        return [*replies, self.views.main_menu(language)]
+
+    async def _menu(self, profile: Profile, _: str, key: str) -> list[Reply]:
+        if not profile.onboarded:
+            return await self._require_onboarding(profile)
+        return [self.views.main_menu(self._language(profile))]
+
+    async def _topic(self, profile: Profile, topic: str, key: str) -> list[Reply]:
+        if topic not in self.kb.topics:
+            return [self.views.stale_button(self._language(profile))]
+        return [self.views.topic(self._language(profile), topic)]
+
+    async def _article(self, profile: Profile, article_id: str, key: str) -> list[Reply]:
+        language = self._language(profile)
+        if article_id not in self.kb.articles:
+            return [self.views.stale_button(language)]
+        if profile.country is None:
+            return await self._require_onboarding(profile)
+        async with self.sessions.begin() as session:
+            await events.record(
+                session,
+                user_id=profile.id,
+                direction="in",
+                kind="button",
+                article_id=article_id,
+                action="answer",
+            )
+        answer = self.kb.resolve(article_id, profile.country, language)
+        if answer is None:
+            return [self.views.missing_answer(language)]
+        return [self.views.answer(answer)]
+
+    async def _feedback(self, profile: Profile, argument: str, key: str) -> list[Reply]:
+        helpful, _, article_id = argument.partition(":")
+        language = self._language(profile)
+        if helpful not in ("0", "1") or article_id not in self.kb.articles:
+            return [self.views.stale_button(language)]
+        async with self.sessions.begin() as session:
+            await events.record_feedback(
+                session,
+                user_id=profile.id,
+                article_id=article_id,
+                country=profile.country,
+                language=language,
+                helpful=helpful == "1",
+            )
+        return [self.views.feedback_thanks(language, helpful=helpful == "1")]
+
+    async def _human(self, profile: Profile, _: str, key: str) -> list[Reply]:
+        if profile.country is None:
+            return await self._require_onboarding(profile)
+        return await self._create_ticket(profile, "ask_human", key)
+
+    async def _escalate_pressed(self, profile: Profile, reason: str, key: str) -> list[Reply]:
+        if profile.country is None:
+            return await self._require_onboarding(profile)
+        allowed = {
+            "out_of_scope",
+            "low_confidence",
+            "negative_feedback",
+            "missing",
+            "nlu_down",
+            *FORWARDABLE,
+        }
+        return await self._create_ticket(
+            profile, reason if reason in allowed else "ask_human", key
+        )
+
+    async def _none_of_these(self, profile: Profile, _: str, key: str) -> list[Reply]:
+        if profile.country is None:
+            return await self._require_onboarding(profile)
+        return await self._create_ticket(profile, "none_of_these", key)
+
+    async def _switch(self, profile: Profile, code: str, key: str) -> list[Reply]:
+        if code not in self.kb.languages:
+            return [self.views.stale_button(self._language(profile))]
+        async with self.sessions.begin() as session:
+            await profiles.set_language(session, user_id=profile.id, language=code)
+        return [self.views.language_switched(code)]
+
+    async def _forget(self, profile: Profile, answer: str, key: str) -> list[Reply]:
+        language = self._language(profile)
+        if answer != "yes":
+            return [self.views.not_forgotten(language)]
+        async with self.sessions.begin() as session:
+            await profiles.forget(session, user_id=profile.id)
+        log.info("user %s erased their data", profile.id)
+        return [self.views.forgotten(language)]
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _language(self, profile: Profile) -> str:
+        return profile.language or self.default_language
+
+    async def _require_onboarding(self, profile: Profile) -> list[Reply]:
+        if profile.language is None:
+            return [self.views.choose_language(self.default_language, first_time=True)]
+        return [self.views.choose_country(profile.language)]
+
+    async def _onboard_from_text(self, profile: Profile, text: str) -> list[Reply]:
+        """A first message before /start: take its language and ask for the country."""
+        language = profile.language
+        if language is None:
+            language = self.detector.detect(text, self.default_language).language
+            async with self.sessions.begin() as session:
+                await profiles.set_language(session, user_id=profile.id, language=language)
+        return [self.views.choose_country(language)]

@@ -1,0 +1,92 @@
+"""The conversation log (events) and answer feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Event, Feedback
+
+TRANSCRIPT_LENGTH = 10
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    direction: str,
+    kind: str,
+    text: str | None = None,
+    language: str | None = None,
+    intent: str | None = None,
+    confidence: float | None = None,
+    action: str | None = None,
+    article_id: str | None = None,
+) -> None:
+    session.add(
+        Event(
+            user_id=user_id,
+            direction=direction,
+            kind=kind,
+            text=text,
+            language=language,
+            intent=intent,
+            confidence=confidence,
+            action=action,
+            article_id=article_id,
+        )
+    )
+
+
+async def last_question(session: AsyncSession, *, user_id: int) -> Event | None:
+    """The user's most recent free-text message."""
+    return await session.scalar(
+        select(Event)
+        .where(Event.user_id == user_id, Event.direction == "in", Event.kind == "text")
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+
+
+async def transcript(session: AsyncSession, *, user_id: int) -> list[dict[str, Any]]:
+    """The last events of the conversation, oldest first, for a ticket."""
+    rows = (
+        await session.scalars(
+            select(Event)
+            .where(Event.user_id == user_id)
+            .order_by(Event.id.desc())
+            .limit(TRANSCRIPT_LENGTH)
+        )
+    ).all()
+    return [
+        {
+            "at": row.created_at.isoformat(),
+            "direction": row.direction,
+            "kind": row.kind,
+            "text": row.text,
+            "article": row.article_id,
+        }
+        for row in reversed(rows)
+    ]
+
+
+async def record_feedback(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    article_id: str,
+    country: str | None,
+    language: str | None,
+    helpful: bool,
+) -> None:
+    session.add(
+        Feedback(
+            user_id=user_id,
+            article_id=article_id,
+            country=country,
+            language=language,
+            helpful=helpful,
+        )
+    )

@@ -1,0 +1,106 @@
+"""Build and close the long-lived services the bot, the shell and `ask` share."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import Sessions, create_engine, create_sessions, migrate
+from bot.dialogue import Dialogue
+from bot.i18n import I18n
+from bot.settings import ROOT, Settings
+from bot.views import Views
+from knowledge import KnowledgeBase, load_knowledge
+from nlu.client import RasaClient
+from nlu.decision import Thresholds
+from nlu.langdetect import LanguageDetector
+from nlu.sidecar import RasaSidecar
+from nlu.training import NluPaths, train
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    kb: KnowledgeBase
+    i18n: I18n
+    engine: AsyncEngine
+    sessions: Sessions
+    nlu: RasaClient
+    sidecar: RasaSidecar | None
+    dialogue: Dialogue
+
+    async def aclose(self) -> None:
+        await self.nlu.aclose()
+        if self.sidecar is not None:
+            await self.sidecar.stop()
+        await self.engine.dispose()
+
+
+def nlu_paths(settings: Settings) -> NluPaths:
+    return NluPaths(
+        venv=settings.nlu_venv,
+        config=settings.rasa_config,
+        data_dir=settings.nlu_data_dir,
+        models_dir=settings.models_dir,
+    )
+
+
+async def start_nlu(settings: Settings) -> tuple[RasaClient, RasaSidecar | None]:
+    """Use the NLU server at NLU_URL, or train if needed and supervise a local one."""
+    if settings.nlu_url:
+        token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
+        return RasaClient(settings.nlu_url, token=token, timeout=settings.nlu_timeout), None
+    paths = nlu_paths(settings)
+    model = await asyncio.to_thread(train, paths)
+    log_file = settings.models_dir.parent / "data" / "nlu-server.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    sidecar = RasaSidecar(
+        paths,
+        model,
+        port=settings.nlu_port,
+        startup_timeout=settings.nlu_startup_timeout,
+        log_file=log_file,
+    )
+    sidecar.start()
+    client = RasaClient(sidecar.url, token=sidecar.token, timeout=settings.nlu_timeout)
+    return client, sidecar
+
+
+async def build_services(settings: Settings, *, wait_for_nlu: bool = False) -> Services:
+    """Load content, open the database (migrating it) and start the NLU.
+
+    Raises:
+        KnowledgeError: a content file is broken (start-up stops, naming file and field).
+        ConfigError: a setting or an install step is missing.
+    """
+    kb = load_knowledge(settings.knowledge_dir)
+    i18n = I18n(ROOT / "locales", kb.languages, settings.default_language)
+    detector = LanguageDetector(
+        kb.languages,
+        min_chars=settings.language_min_chars,
+        min_confidence=settings.language_confidence,
+    )
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    nlu, sidecar = await start_nlu(settings)
+    if sidecar is not None and wait_for_nlu:
+        await sidecar.wait_ready()
+    dialogue = Dialogue(
+        kb=kb,
+        views=Views(kb, i18n),
+        detector=detector,
+        parser=nlu,
+        sessions=create_sessions(engine),
+        thresholds=Thresholds(
+            answer=settings.answer_threshold,
+            margin=settings.answer_margin,
+            clarify=settings.clarify_threshold,
+        ),
+        default_language=settings.default_language,
+    )
+    return Services(settings, kb, i18n, engine, dialogue.sessions, nlu, sidecar, dialogue)

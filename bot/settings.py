@@ -1,0 +1,68 @@
+"""Application settings, read once from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+_PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:ABC"}
+
+
+class Settings(BaseSettings):
+    """Every setting the assistant reads; documented in README.md and `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'assistant.db'}"
+
+    nlu_url: str | None = None
+    nlu_token: SecretStr | None = None
+    nlu_timeout: float = 5.0
+    nlu_port: int = 0
+    nlu_venv: Path = ROOT / ".venv-nlu"
+    nlu_startup_timeout: float = 180.0
+    models_dir: Path = ROOT / "models"
+
+    default_language: str = "en"
+    knowledge_dir: Path = ROOT / "knowledge"
+    nlu_data_dir: Path = ROOT / "nlu" / "data"
+    rasa_config: Path = ROOT / "config.yml"
+
+    answer_threshold: float = 0.6
+    answer_margin: float = 0.15
+    clarify_threshold: float = 0.12
+    language_confidence: float = 0.7
+    language_min_chars: int = 12
+
+    kb_max_age_days: int = 365
+    log_level: str = "INFO"
+
+    staff_chat_id: int | None = None
+    staff_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(",", " ").split()]
+        return value
+
+    def require_token(self) -> str:
+        """Return the bot token, or raise ConfigError when it is missing or a placeholder."""
+        from bot.errors import ConfigError
+
+        token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
+        if token.strip() in _PLACEHOLDER_TOKENS or ":" not in token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is missing or a placeholder; get one from @BotFather, "
+                "or run `python -m bot shell` to chat in the terminal"
+            )
+        return token

@@ -1,0 +1,369 @@
+"""Every screen the migrant sees, built as Replies in their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import I18n
+from bot.replies import Button, Keyboard, Link, Reply
+from knowledge import KnowledgeBase, ResolvedAnswer
+from nlu.decision import Candidate
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    return message
+
+
+TOPIC_LABELS = {
+    "documents": N_("📄 Documents"),
+    "jobs": N_("💼 Jobs"),
+    "health": N_("🩺 Health"),
+    "social": N_("🤝 Social"),
+    "return": N_("🧳 Voluntary return"),
+}
+
+UNREADABLE = {
+    "voice": N_("I cannot listen to voice messages yet."),
+    "document": N_("I cannot read files yet."),
+    "photo": N_("I cannot look at photos."),
+    "sticker": N_("Thank you for the sticker! I understand only text."),
+    "location": N_("I do not use locations: please tell me in words which country you are in."),
+    "other": N_("I can read only text messages."),
+}
+"""Kinds of message the bot cannot read; voice and document are offered to a person."""
+
+FORWARDABLE = frozenset({"voice", "document"})
+
+
+@dataclass(frozen=True)
+class Views:
+    kb: KnowledgeBase
+    i18n: I18n
+
+    def choose_language(self, language: str, *, first_time: bool, replace: bool = False) -> Reply:
+        _ = self.i18n.gettext(language)
+        text = (
+            _("Hello! I am the assistant for people returning home.") + "\n\n"
+            if first_time
+            else ""
+        )
+        text += _("Please choose your language.")
+        buttons = [
+            Button(self.i18n.language_name(code), f"lang:{code}") for code in self.kb.languages
+        ]
+        rows = Keyboard()
+        for i in range(0, len(buttons), 2):
+            rows.row(*buttons[i : i + 2])
+        return Reply(text, buttons=rows.build(), replace=replace, language=language)
+
+    def choose_country(self, language: str, *, replace: bool = False) -> Reply:
+        _ = self.i18n.gettext(language)
+        rows = Keyboard().column(
+            [
+                Button(self.i18n.country_name(code, language), f"country:{code}")
+                for code in self.kb.countries
+            ]
+        )
+        return Reply(
+            _("Which country are you returning to?"),
+            buttons=rows.build(),
+            replace=replace,
+            language=language,
+        )
+
+    def privacy_notice(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "Privacy: I keep your language, country and our conversation so that a person "
+                "can help you if needed."
+            )
+            + "\n"
+            + _("You can erase everything at any time with /forget."),
+            language=language,
+        )
+
+    def main_menu(self, language: str, *, replace: bool = False) -> Reply:
+        _ = self.i18n.gettext(language)
+        topics = [Button(_(TOPIC_LABELS.get(t, t)), f"topic:{t}") for t in self.kb.topics]
+        rows = Keyboard()
+        for i in range(0, len(topics), 2):
+            rows.row(*topics[i : i + 2])
+        rows.row(self.human_button(language))
+        return Reply(
+            _("What would you like to know? Choose a topic or just write your question."),
+            buttons=rows.build(),
+            replace=replace,
+            language=language,
+        )
+
+    def topic(self, language: str, topic: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        rows = Keyboard().column(
+            [Button(a.title_in(language), f"art:{a.id}") for a in self.kb.articles_in(topic)]
+        )
+        rows.row(self.menu_button(language))
+        return Reply(
+            _(TOPIC_LABELS.get(topic, topic)),
+            buttons=rows.build(),
+            replace=True,
+            language=language,
+        )
+
+    def answer(self, answer: ResolvedAnswer, switch_to: str | None = None) -> Reply:
+        language = answer.language
+        _ = self.i18n.gettext(language)
+        article = answer.article
+        rows = Keyboard()
+        if article.offer_person:
+            rows.row(self.human_button(language))
+        rows.row(Button("👍", f"fb:1:{article.id}"), Button("👎", f"fb:0:{article.id}"))
+        related = [self.kb.articles[r] for r in article.related if r in self.kb.articles]
+        rows.column([Button("↪ " + r.title_in(language), f"art:{r.id}") for r in related])
+        if not article.offer_person:
+            rows.row(self.human_button(language), self.menu_button(language))
+        else:
+            rows.row(self.menu_button(language))
+        if switch_to:
+            rows.row(self.switch_button(switch_to))
+        return Reply(
+            answer.text,
+            title=article.title_in(language),
+            links_heading=_("Sources:"),
+            links=tuple(Link(s.name_in(language), s.url) for s in answer.sources),
+            buttons=rows.build(),
+            language=language,
+            article_id=article.id,
+        )
+
+    def missing_answer(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "I do not have this answer for your country in your language yet. "
+                "A person from the hotline can help you."
+            ),
+            buttons=Keyboard()
+            .row(Button(_("Send my question to a person"), "esc:missing"))
+            .row(self.menu_button(language))
+            .build(),
+            language=language,
+        )
+
+    def clarify(
+        self, language: str, candidates: tuple[Candidate, ...], switch_to: str | None = None
+    ) -> Reply:
+        _ = self.i18n.gettext(language)
+        rows = Keyboard().column(
+            [
+                Button(self.kb.articles[c.intent].title_in(language), f"art:{c.intent}")
+                for c in candidates
+                if c.intent in self.kb.articles
+            ]
+        )
+        rows.row(Button(_("None of these"), "none"))
+        if switch_to:
+            rows.row(self.switch_button(switch_to))
+        return Reply(_("Did you mean one of these?"), buttons=rows.build(), language=language)
+
+    def offer_person(self, language: str, reason: str, switch_to: str | None = None) -> Reply:
+        _ = self.i18n.gettext(language)
+        rows = Keyboard().row(Button(_("Send my question to a person"), f"esc:{reason}"))
+        rows.row(self.menu_button(language))
+        if switch_to:
+            rows.row(self.switch_button(switch_to))
+        return Reply(
+            _(
+                "I am not sure I can answer this. I can pass your question to a person from "
+                "the hotline, or you can look through the menu."
+            ),
+            buttons=rows.build(),
+            language=language,
+        )
+
+    def ticket_created(self, language: str, ticket_id: int, *, existing: bool) -> Reply:
+        _ = self.i18n.gettext(language)
+        if existing:
+            text = _(
+                "Your request number {number} is already with our team. I have added your "
+                "message to it; a person will answer you here."
+            )
+        else:
+            text = _(
+                "I have passed your question to a person from the hotline. Your request number "
+                "is {number}. They will answer you here, in this chat."
+            )
+        return Reply(
+            text.format(number=ticket_id),
+            buttons=Keyboard().row(self.menu_button(language)).build(),
+            language=language,
+            ticket_id=ticket_id,
+        )
+
+    def nlu_unavailable(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "I cannot read free-text questions right now. Please use the menu, or I can "
+                "pass your question to a person."
+            ),
+            buttons=Keyboard()
+            .row(Button(_("Send my question to a person"), "esc:nlu_down"))
+            .row(self.menu_button(language))
+            .build(),
+            language=language,
+        )
+
+    def smalltalk(self, language: str, intent: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        texts = {
+            "greet": _("Hello! Ask me your question or choose a topic."),
+            "thanks": _("You are welcome. I am here if you need anything else."),
+            "goodbye": _("Goodbye, and good luck! Write to me any time."),
+            "bot_challenge": _(
+                "I am an automated assistant, not a person. If you prefer, I can put you in "
+                "touch with a person from the hotline."
+            ),
+        }
+        rows = Keyboard()
+        if intent == "bot_challenge":
+            rows.row(self.human_button(language))
+        rows.row(self.menu_button(language))
+        return Reply(texts.get(intent, texts["greet"]), buttons=rows.build(), language=language)
+
+    def feedback_thanks(self, language: str, *, helpful: bool) -> Reply:
+        _ = self.i18n.gettext(language)
+        if helpful:
+            return Reply(_("Thank you for your feedback!"), language=language)
+        return Reply(
+            _("I am sorry the answer did not help. Would you like to ask a person?"),
+            buttons=Keyboard()
+            .row(Button(_("Send my question to a person"), "esc:negative_feedback"))
+            .row(self.menu_button(language))
+            .build(),
+            language=language,
+        )
+
+    def unreadable(self, language: str, kind: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        text = _(UNREADABLE.get(kind, UNREADABLE["other"]))
+        rows = Keyboard()
+        if kind in FORWARDABLE:
+            text += " " + _("I can send it to a person from the hotline.")
+            rows.row(Button(_("Send it to a person"), f"esc:{kind}"))
+        else:
+            text += " " + _("Please write your question in words.")
+        rows.row(self.menu_button(language))
+        return Reply(text, buttons=rows.build(), language=language)
+
+    def empty_message(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _("Please write your question in words, or choose a topic."),
+            buttons=Keyboard().row(self.menu_button(language)).build(),
+            language=language,
+        )
+
+    def help(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        lines = [_("Write your question in your own words, or use the buttons."), ""]
+        lines += [f"/{name} — {_(description)}" for name, description in COMMANDS]
+        return Reply(
+            "\n".join(lines),
+            buttons=Keyboard().row(self.menu_button(language)).build(),
+            language=language,
+        )
+
+    def privacy(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "What I store: your Telegram id, your language and country, the messages you "
+                "send me and my answers, your feedback, and the requests passed to the hotline."
+            )
+            + "\n\n"
+            + _(
+                "Only the hotline staff who handle your request can read it. Nothing is shared "
+                "with an institution without your consent."
+            )
+            + "\n\n"
+            + _("Send /forget to erase your data."),
+            buttons=Keyboard().row(self.menu_button(language)).build(),
+            language=language,
+        )
+
+    def confirm_forget(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "Erase your profile, your messages and the text of your requests? This cannot be "
+                "undone."
+            ),
+            buttons=Keyboard()
+            .row(Button(_("Yes, erase my data"), "forget:yes"), Button(_("No"), "forget:no"))
+            .build(),
+            language=language,
+        )
+
+    def forgotten(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _("Your data has been erased. Send /start if you want to talk again."),
+            replace=True,
+            language=language,
+        )
+
+    def not_forgotten(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(_("Nothing was erased."), replace=True, language=language)
+
+    def language_switched(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _("Done: I will talk to you in {language}.").format(
+                language=self.i18n.language_name(language)
+            ),
+            language=language,
+        )
+
+    def stale_button(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _("This button is no longer valid."),
+            buttons=Keyboard().row(self.menu_button(language)).build(),
+            language=language,
+        )
+
+    def error(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "Sorry, something went wrong on my side. Please try again in a moment; if it "
+                "happens again, a person from the hotline will follow up."
+            ),
+            language=language,
+        )
+
+    def human_button(self, language: str) -> Button:
+        return Button(self.i18n.gettext(language)("🙋 Talk to a person"), "human")
+
+    def menu_button(self, language: str) -> Button:
+        return Button(self.i18n.gettext(language)("☰ Menu"), "menu")
+
+    def switch_button(self, language: str) -> Button:
+        label = self.i18n.gettext(language)("Continue in {language}")
+        return Button(
+            label.format(language=self.i18n.language_name(language)), f"switch:{language}"
+        )
+
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("start again: language and country")),
+    ("menu", N_("the main menu")),
+    ("language", N_("change the language")),
+    ("country", N_("change the country")),
+    ("human", N_("talk to a person")),
+    ("help", N_("how to use this assistant")),
+    ("privacy", N_("what is stored about you")),
+    ("forget", N_("erase your data")),
+)

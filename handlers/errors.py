@@ -1,0 +1,33 @@
+"""The one error handler: log with the traceback, tell the user politely in their language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.context import Context
+from handlers.common import send_replies
+
+log = logging.getLogger(__name__)
+
+
+async def report_error(update: object, context: Context) -> None:
+    """Log the exception and tell the user that something went wrong and a person follows up."""
+    log.error("unhandled error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    services = context.bot_data.services
+    if services is None:
+        return
+    language = services.settings.default_language
+    if update.effective_user is not None:
+        try:
+            profile = await services.dialogue.profile(update.effective_user.id)
+            language = profile.language or language
+        except Exception:  # the database may be what failed
+            log.warning("could not load the profile for the error message")
+    try:
+        await send_replies(update, context, [services.dialogue.views.error(language)])
+    except Exception:
+        log.warning("could not send the error message", exc_info=True)

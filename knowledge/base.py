@@ -1,0 +1,91 @@
+"""In-memory knowledge base: immutable once loaded, looked up by (article, country, language)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ALL_COUNTRIES = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    id: str
+    url: str
+    name: Mapping[str, str]
+
+    def name_in(self, language: str) -> str:
+        return self.name.get(language) or self.name.get("en") or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    topic: str
+    title: Mapping[str, str]
+    related: tuple[str, ...] = ()
+    offer_person: bool = False
+
+    def title_in(self, language: str) -> str:
+        return self.title.get(language) or self.title.get("en") or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One article's answer for one country (or all countries), in every language it has."""
+
+    article_id: str
+    country: str
+    reviewed: date
+    sources: tuple[Institution, ...]
+    text: Mapping[str, str | None]
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedAnswer:
+    article: Article
+    language: str
+    text: str
+    sources: tuple[Institution, ...]
+    reviewed: date
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    languages: tuple[str, ...]
+    countries: tuple[str, ...]
+    topics: tuple[str, ...]
+    articles: Mapping[str, Article]
+    institutions: Mapping[str, Institution]
+    answers: Mapping[tuple[str, str], Answer]
+    _by_topic: Mapping[str, tuple[Article, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_topic = {
+            topic: tuple(a for a in self.articles.values() if a.topic == topic)
+            for topic in self.topics
+        }
+        object.__setattr__(self, "_by_topic", by_topic)
+
+    def articles_in(self, topic: str) -> tuple[Article, ...]:
+        return self._by_topic.get(topic, ())
+
+    def answer_for(self, article_id: str, country: str) -> Answer | None:
+        """The country's own answer, else the one valid for all countries."""
+        return self.answers.get((article_id, country)) or self.answers.get(
+            (article_id, ALL_COUNTRIES)
+        )
+
+    def resolve(self, article_id: str, country: str, language: str) -> ResolvedAnswer | None:
+        """The answer text for this country and language, or None when it is missing."""
+        article = self.articles.get(article_id)
+        answer = self.answer_for(article_id, country)
+        if article is None or answer is None:
+            return None
+        text = answer.text.get(language)
+        if not text:
+            return None
+        return ResolvedAnswer(article, language, text, answer.sources, answer.reviewed)

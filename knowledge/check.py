@@ -1,0 +1,109 @@
+"""`kb check` and `kb coverage`: is every answer present, sourced, fresh and understood?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.errors import KnowledgeError
+from knowledge.base import KnowledgeBase
+from knowledge.loader import load_knowledge
+from nlu.decision import ASK_HUMAN, OUT_OF_SCOPE, SMALLTALK
+from nlu.examples import read_language_files
+
+DIALOGUE_INTENTS = frozenset({*SMALLTALK, ASK_HUMAN, OUT_OF_SCOPE})
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check(kb_dir: Path, nlu_dir: Path, *, max_age_days: int, today: date) -> Report:
+    """Validate content and its NLU data together."""
+    report = Report()
+    try:
+        kb = load_knowledge(kb_dir)
+    except KnowledgeError as exc:
+        report.errors.extend(exc.problems)
+        return report
+    _check_answers(kb, report, oldest=today - timedelta(days=max_age_days))
+    try:
+        nlu = read_language_files(nlu_dir)
+    except KnowledgeError as exc:
+        report.errors.extend(exc.problems)
+        return report
+    for language in kb.languages:
+        intents = nlu.get(language)
+        if intents is None:
+            report.errors.append(f"nlu/data/{language}.yml: missing")
+            continue
+        for article_id in kb.articles:
+            if not intents.get(article_id):
+                report.errors.append(f"nlu/data/{language}.yml: no examples for {article_id}")
+        for intent in intents:
+            if intent not in kb.articles and intent not in DIALOGUE_INTENTS:
+                report.errors.append(
+                    f"nlu/data/{language}.yml: intent {intent} is neither an article of "
+                    "catalog.yml nor a dialogue intent"
+                )
+    return report
+
+
+def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date) -> None:
+    for article_id in kb.articles:
+        for country in kb.countries:
+            answer = kb.answer_for(article_id, country)
+            if answer is None:
+                report.errors.append(f"knowledge/answers/{country}/{article_id}.yml: missing")
+                continue
+            for language in kb.languages:
+                if answer.text.get(language) is None:
+                    report.warnings.append(
+                        f"{answer.path.name} ({answer.country}): no {language} text yet (gap)"
+                    )
+    for answer in kb.answers.values():
+        if answer.reviewed < oldest:
+            report.errors.append(
+                f"knowledge/answers/{answer.country}/{answer.article_id}.yml: reviewed "
+                f"{answer.reviewed.isoformat()}, older than {oldest.isoformat()}; check it again"
+            )
+
+
+def coverage(kb: KnowledgeBase) -> list[list[str]]:
+    """Rows of article × country with one cell per language: ✓, gap (explicit) or — (missing)."""
+    rows = [["article", "country", *kb.languages]]
+    for article_id in kb.articles:
+        for country in kb.countries:
+            answer = kb.answer_for(article_id, country)
+            cells = []
+            for language in kb.languages:
+                if answer is None:
+                    cells.append("—")
+                elif answer.text.get(language) is None:
+                    cells.append("gap")
+                else:
+                    cells.append("✓" if answer.country == country else "✓ (all)")
+            rows.append([article_id, country, *cells])
+    return rows
+
+
+def as_markdown(rows: list[list[str]]) -> str:
+    header, *body = rows
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines) + "\n"
+
+
+def as_text(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    )

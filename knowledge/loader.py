@@ -1,0 +1,210 @@
+"""Load and validate the knowledge files; every problem names its file and field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import KnowledgeError
+from knowledge.base import ALL_COUNTRIES, Answer, Article, Institution, KnowledgeBase
+
+MAX_ANSWER_CHARS = 900
+_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_URL = re.compile(r"^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+/?$")
+_MARKUP = re.compile(r"<[a-zA-Z/][^>]*>|\*\*|__|\]\(")
+
+
+class _Problems:
+    """Collects problems while loading, and the languages and countries they are judged by."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.items: list[str] = []
+        self.languages: tuple[str, ...] = ()
+        self.countries: tuple[str, ...] = ()
+
+    def add(self, path: Path, where: str, message: str) -> None:
+        try:
+            shown = path.relative_to(self.root.parent)
+        except ValueError:
+            shown = path
+        self.items.append(f"{shown}: {where}: {message}" if where else f"{shown}: {message}")
+
+
+def load_knowledge(root: Path) -> KnowledgeBase:
+    """Read `catalog.yml`, `institutions/*.yml` and `answers/*/*.yml` below root.
+
+    Raises:
+        KnowledgeError: listing every problem found, each with file and field.
+    """
+    problems = _Problems(root)
+    catalog = _read(root / "catalog.yml", problems)
+    if not isinstance(catalog, dict):
+        if catalog is not None:
+            problems.add(
+                root / "catalog.yml", "", "must contain languages, countries, topics, articles"
+            )
+        raise KnowledgeError(problems.items)
+    problems.languages = tuple(catalog.get("languages") or ())
+    problems.countries = tuple(catalog.get("countries") or ())
+    topics, articles = _load_catalog(root / "catalog.yml", catalog, problems)
+    institutions = _load_institutions(root / "institutions", problems)
+    answers = _load_answers(root / "answers", articles, institutions, problems)
+    if problems.items:
+        raise KnowledgeError(problems.items)
+    return KnowledgeBase(
+        problems.languages, problems.countries, topics, articles, institutions, answers
+    )
+
+
+def _read(path: Path, problems: _Problems) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.add(path, "", "file is missing")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problems.add(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})")
+    return None
+
+
+def _languages(
+    value: Any, path: Path, where: str, problems: _Problems, *, gaps: bool
+) -> dict[str, str | None]:
+    if not isinstance(value, dict):
+        languages = ", ".join(problems.languages)
+        problems.add(path, where, f"must map each language ({languages}) to a text")
+        return {}
+    result: dict[str, str | None] = {}
+    for language in problems.languages:
+        text = value.get(language)
+        if text is None and gaps and language in value:
+            result[language] = None  # an explicit, visible gap
+        elif not isinstance(text, str) or not text.strip():
+            problems.add(path, f"{where}.{language}", "missing")
+        else:
+            result[language] = text.strip()
+    for extra in sorted(set(value) - set(problems.languages)):
+        problems.add(path, f"{where}.{extra}", "unknown language")
+    return result
+
+
+def _load_catalog(
+    path: Path, data: dict[str, Any], problems: _Problems
+) -> tuple[tuple[str, ...], dict[str, Article]]:
+    for key in ("languages", "countries", "topics"):
+        if not data.get(key):
+            problems.add(path, key, "must list at least one")
+    topics = tuple(data.get("topics") or ())
+    articles: dict[str, Article] = {}
+    for article_id, raw in (data.get("articles") or {}).items():
+        where = f"articles.{article_id}"
+        if not _ID.match(str(article_id)):
+            problems.add(path, where, "id must be lower_snake_case")
+        if not isinstance(raw, dict):
+            problems.add(path, where, "must be a mapping")
+            continue
+        if raw.get("topic") not in topics:
+            problems.add(path, f"{where}.topic", f"must be one of {', '.join(topics)}")
+        title = _languages(raw.get("title"), path, f"{where}.title", problems, gaps=False)
+        articles[article_id] = Article(
+            id=article_id,
+            topic=str(raw.get("topic")),
+            title={k: v for k, v in title.items() if v},
+            related=tuple(raw.get("related") or ()),
+            offer_person=bool(raw.get("offer_person", False)),
+        )
+    for article in articles.values():
+        for related in article.related:
+            if related not in articles:
+                problems.add(path, f"articles.{article.id}.related", f"unknown article {related}")
+    return topics, articles
+
+
+def _load_institutions(folder: Path, problems: _Problems) -> dict[str, Institution]:
+    institutions: dict[str, Institution] = {}
+    for path in sorted(folder.glob("*.yml")):
+        data = _read(path, problems) or {}
+        if not isinstance(data, dict):
+            problems.add(path, "", "must map institution ids to url and name")
+            continue
+        for inst_id, raw in data.items():
+            where = str(inst_id)
+            if inst_id in institutions:
+                problems.add(path, where, "id already used in another institutions file")
+            if not isinstance(raw, dict):
+                problems.add(path, where, "must have `url` and `name`")
+                continue
+            url = str(raw.get("url", ""))
+            if not _URL.match(url):
+                problems.add(path, f"{where}.url", "must be an official main site https://domain")
+            name = _languages(raw.get("name"), path, f"{where}.name", problems, gaps=False)
+            institutions[inst_id] = Institution(inst_id, url, {k: v for k, v in name.items() if v})
+    return institutions
+
+
+def _load_answers(
+    folder: Path,
+    articles: dict[str, Article],
+    institutions: dict[str, Institution],
+    problems: _Problems,
+) -> dict[tuple[str, str], Answer]:
+    answers: dict[tuple[str, str], Answer] = {}
+    for path in sorted(folder.glob("*/*.yml")):
+        country, article_id = path.parent.name, path.stem
+        if country not in (*problems.countries, ALL_COUNTRIES):
+            problems.add(path, "", f"folder must be one of {', '.join(problems.countries)}, all")
+            continue
+        if article_id not in articles:
+            problems.add(path, "", f"{article_id} is not an article of catalog.yml")
+            continue
+        data = _read(path, problems)
+        if not isinstance(data, dict):
+            if data is not None:
+                problems.add(path, "", "must have `reviewed`, `sources` and `text`")
+            continue
+        answer = _answer(path, country, article_id, data, institutions, problems)
+        if answer is not None:
+            answers[(article_id, country)] = answer
+    return answers
+
+
+def _answer(
+    path: Path,
+    country: str,
+    article_id: str,
+    data: dict[str, Any],
+    institutions: dict[str, Institution],
+    problems: _Problems,
+) -> Answer | None:
+    reviewed = data.get("reviewed")
+    if not isinstance(reviewed, date):
+        problems.add(path, "reviewed", "must be a date written as YYYY-MM-DD")
+    source_ids = data.get("sources")
+    if not isinstance(source_ids, list) or not source_ids:
+        problems.add(path, "sources", "must list at least one institution id")
+        source_ids = []
+    sources = []
+    for source_id in source_ids:
+        if source_id in institutions:
+            sources.append(institutions[source_id])
+        else:
+            problems.add(path, "sources", f"unknown institution {source_id}")
+    text = _languages(data.get("text"), path, "text", problems, gaps=True)
+    for language, body in text.items():
+        if body is None:
+            continue
+        if len(body) > MAX_ANSWER_CHARS:
+            problems.add(
+                path, f"text.{language}", f"{len(body)} characters, at most {MAX_ANSWER_CHARS}"
+            )
+        if _MARKUP.search(body):
+            problems.add(path, f"text.{language}", "plain text only (no HTML or Markdown)")
+    if not isinstance(reviewed, date):
+        return None
+    return Answer(article_id, country, reviewed, tuple(sources), text, path)

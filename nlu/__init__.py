@@ -1,0 +1,1 @@
+"""Natural-language understanding: language detection, the Rasa client and its sidecar."""
