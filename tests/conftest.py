@@ -1,0 +1,103 @@
+"""Shared fixtures: the real Rasa server (trained from this repository), the fake Bot API,
+and the real bot Application wired to both."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, post_init, post_shutdown
+from bot.context import App
+from bot.services import Services, build_services, nlu_paths
+from bot.settings import ROOT, Settings
+from knowledge import KnowledgeBase, load_knowledge
+from nlu.sidecar import RasaSidecar
+from nlu.training import train
+from tests.fake_telegram import FakeBotApi
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge(ROOT / "knowledge")
+
+
+@pytest.fixture(scope="session")
+async def rasa_server() -> AsyncIterator[RasaSidecar]:
+    """The Rasa server with the model trained from nlu/data and config.yml."""
+    paths = nlu_paths(Settings())
+    model = await asyncio.to_thread(train, paths)
+    sidecar = RasaSidecar(paths, model, startup_timeout=240)
+    sidecar.start()
+    try:
+        await sidecar.wait_ready()
+        yield sidecar
+    finally:
+        await sidecar.stop()
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": TOKEN,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        "nlu_url": "http://127.0.0.1:9",  # nothing listens: tests that need NLU override it
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, rasa_server: RasaSidecar) -> Settings:
+    return make_settings(tmp_path, nlu_url=rasa_server.url, nlu_token=rasa_server.token)
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    built = await build_services(settings)
+    try:
+        yield built
+    finally:
+        await built.aclose()
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi(token=TOKEN)
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+
+
+async def start_bot(settings: Settings) -> App:
+    application = build_application(settings)
+    await application.initialize()
+    await post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    return application
+
+
+async def stop_bot(application: App) -> None:
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await post_shutdown(application)
+    await application.shutdown()
+
+
+@pytest.fixture
+async def bot_app(settings: Settings, fake_api: FakeBotApi) -> AsyncIterator[App]:
+    """The real Application, polling the fake Bot API, answering with the real Rasa model."""
+    settings = settings.model_copy(update={"telegram_api_base_url": fake_api.url})
+    application = await start_bot(settings)
+    try:
+        yield application
+    finally:
+        await stop_bot(application)

@@ -1,0 +1,327 @@
+"""A local fake of the Telegram Bot API, spoken to over real HTTP.
+
+It implements what the bot uses (getMe, getUpdates, sendMessage, editMessageText,
+answerCallbackQuery, setMyCommands, sendChatAction, deleteWebhook, leaveChat), checks the
+requests the way Telegram does (text length, HTML entities, callback data size), and lets a
+test play users: send text, press buttons, and wait for the bot's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Assistant", "username": "assistant_bot"}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler"}
+
+
+class EntityError(ValueError):
+    pass
+
+
+class _HtmlCheck(HTMLParser):
+    """Rejects what Telegram rejects: unknown tags and unbalanced ones."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise EntityError(f'can\'t parse entities: unsupported start tag "{tag}"')
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            raise EntityError(f'can\'t parse entities: unexpected end tag "{tag}"')
+
+
+def check_html(text: str) -> None:
+    parser = _HtmlCheck()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise EntityError("can't parse entities: unclosed tag")
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    edited: bool = False
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback_data) of every inline button, row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+    def button(self, label_part: str) -> str:
+        """The callback data of the first button whose label contains label_part."""
+        for label, data in self.buttons:
+            if label_part in label:
+                return data
+        raise AssertionError(f"no button with {label_part!r} in {self.buttons}")
+
+
+@dataclass
+class FakeUser:
+    id: int
+    language_code: str = "en"
+    first_name: str = "Test"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
+
+
+@dataclass
+class FakeBotApi:
+    token: str = "123456:TEST-TOKEN"
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[SentMessage] = field(default_factory=list)
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    callback_answers: int = 0
+    requests: list[str] = field(default_factory=list)
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _runner: web.AppRunner | None = None
+    url: str = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # -- playing users -------------------------------------------------------------------------
+
+    async def _push(self, update: dict[str, Any]) -> int:
+        async with self._changed:
+            update_id = next(self._update_ids)
+            self.updates.append({"update_id": update_id, **update})
+            self._changed.notify_all()
+        return update_id
+
+    def _message(self, user: FakeUser, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+            "from": user.as_json(),
+            **content,
+        }
+
+    async def send_text(self, user: FakeUser, text: str) -> int:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self._push({"message": self._message(user, **content)})
+
+    async def send_content(self, user: FakeUser, **content: Any) -> int:
+        return await self._push({"message": self._message(user, **content)})
+
+    async def press(self, user: FakeUser, message: SentMessage, data: str) -> int:
+        return await self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": user.as_json(),
+                    "chat_instance": str(user.id),
+                    "data": data,
+                    "message": {
+                        "message_id": message.message_id,
+                        "date": int(time.time()),
+                        "chat": {"id": message.chat_id, "type": "private"},
+                        "from": BOT_USER,
+                        "text": message.text,
+                    },
+                }
+            }
+        )
+
+    def sent_to(self, chat_id: int) -> list[SentMessage]:
+        return [m for m in self.messages if m.chat_id == chat_id]
+
+    async def wait_for(
+        self, chat_id: int, count: int = 1, *, after: int = 0, timeout: float = 30.0
+    ) -> list[SentMessage]:
+        """Wait until the chat has `count` bot messages after the first `after` ones."""
+
+        def ready() -> bool:
+            return len(self.sent_to(chat_id)) >= after + count
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(ready), timeout)
+        return self.sent_to(chat_id)[after : after + count]
+
+    async def exchange(
+        self, user: FakeUser, text: str, count: int = 1, timeout: float = 30.0
+    ) -> list[SentMessage]:
+        """Send text and return the next `count` bot messages to that user."""
+        before = len(self.sent_to(user.id))
+        await self.send_text(user, text)
+        return await self.wait_for(user.id, count, after=before, timeout=timeout)
+
+    async def click(
+        self, user: FakeUser, message: SentMessage, data: str, count: int = 1
+    ) -> list[SentMessage]:
+        """Press a button and return the next `count` bot messages (edits count as messages)."""
+        before = len(self.sent_to(user.id))
+        await self.press(user, message, data)
+        return await self.wait_for(user.id, count, after=before)
+
+    # -- the Bot API ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        self.requests.append(method)
+        params = await _params(request)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        try:
+            result = await handler(params)
+        except EntityError as exc:
+            return _error(400, f"Bad Request: {exc}")
+        except ValueError as exc:
+            return _error(400, f"Bad Request: {exc}")
+        return web.json_response({"ok": True, "result": result})
+
+    async def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        async with self._changed:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            if not self.updates and timeout:
+                try:
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self.updates)), min(timeout, 1.0)
+                    )
+                except TimeoutError:
+                    pass
+            return list(self.updates[: int(params.get("limit") or 100)])
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        text = str(params["text"])
+        _check_text(text, params)
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        message = SentMessage(int(params["chat_id"]), next(self._message_ids), text, markup)
+        await self._record(message)
+        return self._message_json(message)
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        text = str(params["text"])
+        _check_text(text, params)
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        message = SentMessage(
+            int(params["chat_id"]), int(params["message_id"]), text, markup, edited=True
+        )
+        await self._record(message)
+        return self._message_json(message)
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        self.callback_answers += 1
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        self.commands[str(params.get("language_code") or "")] = params["commands"]
+        return True
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_leaveChat(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _record(self, message: SentMessage) -> None:
+        async with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+
+    @staticmethod
+    def _message_json(message: SentMessage) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": {"id": message.chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": message.text,
+        }
+        if message.reply_markup:
+            payload["reply_markup"] = message.reply_markup
+        return payload
+
+
+def _check_text(text: str, params: dict[str, Any]) -> None:
+    if not text.strip():
+        raise ValueError("message text is empty")
+    if len(text.encode("utf-16-le")) // 2 > 4096:
+        raise ValueError("message is too long")
+    if params.get("parse_mode") == "HTML":
+        check_html(text)
+
+
+def _check_markup(markup: dict[str, Any] | None) -> None:
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise ValueError("BUTTON_DATA_INVALID")
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        body = await request.json()
+        return dict(body or {})
+    form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        text = value if isinstance(value, str) else ""
+        if text[:1] in "[{":
+            try:
+                params[key] = json.loads(text)
+                continue
+            except ValueError:
+                pass
+        params[key] = text
+    return params
+
+
+def _error(code: int, description: str) -> web.Response:
+    return web.json_response(
+        {"ok": False, "error_code": code, "description": description}, status=code
+    )

@@ -1,0 +1,148 @@
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.errors import KnowledgeError
+from bot.settings import ROOT
+from knowledge import KnowledgeBase, load_knowledge
+from knowledge.check import check, coverage
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", target)
+    return target
+
+
+def test_repository_knowledge_loads(kb: KnowledgeBase) -> None:
+    assert kb.languages == ("ro", "ru", "uk", "bg", "ka", "en")
+    assert kb.countries == ("md", "ge", "bg")
+    assert len(kb.articles) == 27
+
+
+def test_every_article_is_answered_for_every_country_and_language(kb: KnowledgeBase) -> None:
+    missing = [
+        (article, country, language)
+        for article in kb.articles
+        for country in kb.countries
+        for language in kb.languages
+        if kb.resolve(article, country, language) is None
+    ]
+
+    assert missing == []
+
+
+def test_answers_are_country_specific(kb: KnowledgeBase) -> None:
+    moldova = kb.resolve("job_register_unemployed", "md", "ro")
+    bulgaria = kb.resolve("job_register_unemployed", "bg", "ro")
+
+    assert moldova is not None and bulgaria is not None
+    assert moldova.text != bulgaria.text
+    assert all(s.id.startswith(("md_", "intl_")) for s in moldova.sources)
+
+
+def test_a_broken_file_names_file_and_field(kb_copy: Path) -> None:
+    path = kb_copy / "answers" / "md" / "doc_passport.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  ka: ", "  kx: ", 1), "utf-8")
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(kb_copy)
+
+    assert "knowledge/answers/md/doc_passport.yml: text.ka: missing" in raised.value.problems
+    assert "knowledge/answers/md/doc_passport.yml: text.kx: unknown language" in (
+        raised.value.problems
+    )
+
+
+def test_invalid_yaml_names_the_line(kb_copy: Path) -> None:
+    path = kb_copy / "answers" / "ge" / "doc_id_card.yml"
+    path.write_text("reviewed: 2026-11-21\nsources: [ge_psh\n", "utf-8")
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(kb_copy)
+
+    assert any(
+        p.startswith("knowledge/answers/ge/doc_id_card.yml: line ") for p in raised.value.problems
+    )
+
+
+def test_unknown_source_and_deep_link_are_refused(kb_copy: Path) -> None:
+    institutions = kb_copy / "institutions" / "intl.yml"
+    institutions.write_text(
+        institutions.read_text("utf-8").replace(
+            "https://www.iom.int", "https://www.iom.int/some/path"
+        ),
+        "utf-8",
+    )
+    answer = kb_copy / "answers" / "bg" / "doc_passport.yml"
+    text = answer.read_text("utf-8")
+    answer.write_text(text.replace("sources: [", "sources: [bg_nowhere, ", 1), "utf-8")
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(kb_copy)
+
+    assert (
+        "knowledge/institutions/intl.yml: intl_iom.url: must be an official main site "
+        "https://domain" in raised.value.problems
+    )
+    assert "knowledge/answers/bg/doc_passport.yml: sources: unknown institution bg_nowhere" in (
+        raised.value.problems
+    )
+
+
+def test_too_long_answer_is_refused(kb_copy: Path) -> None:
+    answer = kb_copy / "answers" / "md" / "job_vacancies.yml"
+    text = answer.read_text("utf-8")
+    answer.write_text(text.replace("  en: |\n", "  en: |\n    " + "x" * 950 + "\n", 1), "utf-8")
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(kb_copy)
+
+    assert any(
+        "job_vacancies.yml: text.en:" in p and "at most 900" in p for p in raised.value.problems
+    )
+
+
+def test_check_passes_on_the_repository() -> None:
+    report = check(ROOT / "knowledge", ROOT / "nlu" / "data", max_age_days=365, today=date.today())
+
+    assert report.errors == []
+
+
+def test_check_flags_stale_answers() -> None:
+    report = check(
+        ROOT / "knowledge", ROOT / "nlu" / "data", max_age_days=30, today=date(2030, 1, 1)
+    )
+
+    assert any("older than 2029-12-02" in e for e in report.errors)
+
+
+def test_check_flags_articles_without_nlu_data(tmp_path: Path) -> None:
+    nlu = tmp_path / "nlu"
+    shutil.copytree(ROOT / "nlu" / "data", nlu)
+    en = nlu / "en.yml"
+    en.write_text(
+        en.read_text("utf-8").replace("- intent: doc_apostille", "- intent: doc_apostile"), "utf-8"
+    )
+
+    report = check(ROOT / "knowledge", nlu, max_age_days=365, today=date.today())
+
+    assert "nlu/data/en.yml: no examples for doc_apostille" in report.errors
+
+
+def test_coverage_marks_explicit_gaps(kb_copy: Path) -> None:
+    answer = kb_copy / "answers" / "ge" / "health_mental.yml"
+    text = answer.read_text("utf-8")
+    start = text.index("  uk: |")
+    end = text.index("  bg: |")
+    answer.write_text(text[:start] + "  uk: null\n" + text[end:], "utf-8")
+
+    rows = coverage(load_knowledge(kb_copy))
+
+    header = rows[0]
+    row = next(r for r in rows if r[:2] == ["health_mental", "ge"])
+    assert row[header.index("uk")] == "gap"
+    assert row[header.index("ro")] == "✓"

@@ -1,0 +1,56 @@
+"""The real Rasa server with the model trained from this repository."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.errors import NluUnavailable
+from nlu.client import RasaClient
+from nlu.sidecar import RasaSidecar
+
+pytestmark = pytest.mark.rasa
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("cum imi fac pasaport nou", "doc_passport"),
+        ("как получить пенсию за стаж в италии", "social_pension"),
+        ("хочу поговорити з живою людиною", "ask_human"),
+        ("როგორ ჩავწერო ბავშვი სკოლაში", "social_school"),
+        ("какво е времето утре в софия", "out_of_scope"),
+        ("my boss took my passport and does not pay me", "safety_trafficking"),
+    ],
+)
+async def test_parses_with_the_trained_model(
+    rasa_server: RasaSidecar, text: str, intent: str
+) -> None:
+    client = RasaClient(rasa_server.url, token=rasa_server.token, timeout=5)
+    try:
+        result = await client.parse(text)
+    finally:
+        await client.aclose()
+
+    assert result.intent == intent
+    assert result.ranking[0].intent == intent
+
+
+async def test_server_refuses_requests_without_the_token(rasa_server: RasaSidecar) -> None:
+    async with httpx.AsyncClient(base_url=rasa_server.url) as http:
+        response = await http.post("/model/parse", json={"text": "hello"})
+
+    assert response.status_code == 401
+
+
+async def test_server_listens_on_loopback_only(rasa_server: RasaSidecar) -> None:
+    assert rasa_server.url.startswith("http://127.0.0.1:")
+
+
+async def test_client_reports_an_unreachable_server() -> None:
+    client = RasaClient("http://127.0.0.1:9", token=None, timeout=1)
+    try:
+        with pytest.raises(NluUnavailable):
+            await client.parse("hello")
+    finally:
+        await client.aclose()

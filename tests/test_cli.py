@@ -1,0 +1,115 @@
+"""The command line, run as a user runs it: `python -m bot ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ROOT
+from nlu.sidecar import RasaSidecar
+
+
+def run_cli(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.rasa
+def test_ask_jsonl_writes_one_decision_per_line(rasa_server: RasaSidecar, tmp_path: Path) -> None:
+    env = {
+        "NLU_URL": rasa_server.url,
+        "NLU_TOKEN": rasa_server.token,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ask.db'}",
+    }
+    questions = "cum imi fac pasaport nou\n\nwhat will the weather be tomorrow\n"
+
+    completed = run_cli(
+        "ask", "--jsonl", "--country", "md", "--language", "ro", stdin=questions, env=env
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    records = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert [r["text"] for r in records] == [
+        "cum imi fac pasaport nou",
+        "what will the weather be tomorrow",
+    ]
+    assert set(records[0]) == {
+        "text",
+        "language",
+        "intent",
+        "confidence",
+        "action",
+        "article",
+        "candidates",
+    }
+    assert (records[0]["action"], records[0]["article"], records[0]["language"]) == (
+        "answer",
+        "doc_passport",
+        "ro",
+    )
+    assert (records[1]["action"], records[1]["article"], records[1]["language"]) == (
+        "escalate",
+        None,
+        "en",
+    )
+
+
+def test_kb_check_passes() -> None:
+    completed = run_cli("kb", "check")
+
+    assert completed.returncode == 0, completed.stdout
+    assert "0 errors" in completed.stdout
+
+
+def test_kb_coverage_writes_markdown(tmp_path: Path) -> None:
+    target = tmp_path / "coverage.md"
+
+    completed = run_cli("kb", "coverage", "--markdown", str(target))
+
+    assert completed.returncode == 0, completed.stderr
+    table = target.read_text(encoding="utf-8")
+    assert "| doc_passport | md | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |" in table
+    assert table.count("\n| ") == 1 + 27 * 3
+
+
+def test_run_without_token_stops_with_a_clear_message(tmp_path: Path) -> None:
+    completed = run_cli(
+        "run",
+        env={"TELEGRAM_BOT_TOKEN": "", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"},
+    )
+
+    assert completed.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is missing" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_shell_chats_in_the_terminal(rasa_server: RasaSidecar, tmp_path: Path) -> None:
+    env = {
+        "NLU_URL": rasa_server.url,
+        "NLU_TOKEN": rasa_server.token,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shell.db'}",
+        "LANG": "C.UTF-8",
+    }
+    # 1 = Română, then 1 = Moldova; then a question typed without diacritics.
+    completed = run_cli("shell", stdin="1\n1\ncum imi fac pasaport nou\n", env=env)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "[1] Română" in completed.stdout
+    assert "Republica Moldova" in completed.stdout
+    assert "PAȘAPORTUL" in completed.stdout
+    assert "https://" in completed.stdout
