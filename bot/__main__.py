@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--country", default="md")
     ask.add_argument("--language", default=None, help="the user's chosen language")
     ask.set_defaults(handler=_ask)
+    evaluate = commands.add_parser("eval", help="score the NLU on the held-out set")
+    evaluate.add_argument("--report", type=Path, default=ROOT / "nlu" / "reports" / "eval")
+    evaluate.add_argument("--country", default="md")
+    evaluate.set_defaults(handler=_eval)
     train = commands.add_parser("train", help="train the NLU model if its inputs changed")
     train.add_argument("--force", action="store_true")
     train.set_defaults(handler=_train)
@@ -111,6 +115,30 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
             )
         finally:
             await services.aclose()
+
+    asyncio.run(session())
+    return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import build_services
+    from nlu.evaluate import evaluate, write_report
+
+    async def session() -> None:
+        services = await build_services(settings, wait_for_nlu=True)
+        try:
+            result = await evaluate(
+                services.dialogue, ROOT / "nlu" / "tests" / "holdout", country=args.country
+            )
+        finally:
+            await services.aclose()
+        thresholds = {
+            "answer": settings.answer_threshold,
+            "margin": settings.answer_margin,
+            "clarify": settings.clarify_threshold,
+        }
+        write_report(result, args.report, thresholds=thresholds)
+        print(args.report.with_suffix(".md").read_text(encoding="utf-8"))
 
     asyncio.run(session())
     return 0

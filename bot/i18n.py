@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -46,7 +47,10 @@ class I18n:
     def language_name(language: str) -> str:
         """The language's own name for itself ("Română", "ქართული")."""
         name = Locale.parse(language).get_display_name(language) or language
-        return name[:1].upper() + name[1:]
+        first = name[:1]
+        if unicodedata.name(first, "").startswith("GEORGIAN"):
+            return name  # Georgian has no capital letters in running text (Mtavruli is not one)
+        return first.upper() + name[1:]
 
     @staticmethod
     def country_name(country: str, language: str) -> str:

@@ -48,3 +48,29 @@ def user_id(update: Update) -> int:
     if user is None:
         raise ValueError("update without a user")
     return user.id
+
+
+def command_name(update: Update) -> str:
+    """The command of a message: "/Menu@assistant_bot now" -> "menu"."""
+    text = update.effective_message.text if update.effective_message else None
+    return (text or "/").split()[0][1:].split("@")[0].lower()
+
+
+async def run_command(update: Update, context: Context) -> None:
+    """Run a /command through the dialogue and send its replies."""
+    replies = await context.services.dialogue.command(
+        user_id(update), command_name(update), update_key(update)
+    )
+    await send_replies(update, context, replies)
+
+
+async def press_button(update: Update, context: Context) -> None:
+    """Apply a button press through the dialogue and send its replies."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    replies = await context.services.dialogue.press(
+        user_id(update), query.data or "", update_key(update)
+    )
+    await send_replies(update, context, replies)

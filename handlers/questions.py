@@ -7,12 +7,14 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import Context
-from handlers.common import send_replies, update_key, user_id
+from handlers.common import press_button, send_replies, update_key, user_id
 
 
 async def answer_question(update: Update, context: Context) -> None:
     """Understand a free-text message and answer, clarify, escalate or chat."""
     message = update.effective_message
+    if message is None:
+        return
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     replies = await context.services.dialogue.text(
         user_id(update), message.text or "", update_key(update)
@@ -20,17 +22,7 @@ async def answer_question(update: Update, context: Context) -> None:
     await send_replies(update, context, replies)
 
 
-async def rate_or_clarify(update: Update, context: Context) -> None:
-    """Record 👍/👎 on an answer, or "none of these" after a clarification."""
-    query = update.callback_query
-    await query.answer()
-    replies = await context.services.dialogue.press(
-        user_id(update), query.data or "", update_key(update)
-    )
-    await send_replies(update, context, replies)
-
-
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     MessageHandler(filters.TEXT & ~filters.COMMAND, answer_question),
-    CallbackQueryHandler(rate_or_clarify, pattern=r"^(fb:|none$)"),
+    CallbackQueryHandler(press_button, pattern=r"^(fb:|none$)"),
 ]

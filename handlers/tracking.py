@@ -1,17 +1,13 @@
-"""Cross-cutting checks that run before every feature handler (group -1)."""
+"""Cross-cutting handlers: the guard before every feature (group -1), the fallback after."""
 
 from __future__ import annotations
-
-import logging
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.context import Context
-from handlers.common import send_replies, update_key, user_id
-
-log = logging.getLogger(__name__)
+from handlers.common import press_button
 
 
 async def private_chats_only(update: Update, context: Context) -> None:
@@ -21,13 +17,6 @@ async def private_chats_only(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
-async def stale_button(update: Update, context: Context) -> None:
-    """Answer a button whose action no feature knows (old or forged callback data)."""
-    query = update.callback_query
-    await query.answer()
-    replies = await context.services.dialogue.press(user_id(update), "", update_key(update))
-    await send_replies(update, context, replies)
-
-
 GUARDS: list[BaseHandler[Update, Context, None]] = [TypeHandler(Update, private_chats_only)]
-FALLBACKS: list[BaseHandler[Update, Context, None]] = [CallbackQueryHandler(stale_button)]
+# A button no feature claims (old or forged callback data): the dialogue answers it politely.
+FALLBACKS: list[BaseHandler[Update, Context, None]] = [CallbackQueryHandler(press_button)]
