@@ -345,13 +345,16 @@ class Views:
         )
 
     def human_button(self, language: str) -> Button:
-        return Button(self.i18n.gettext(language)("🙋 Talk to a person"), "human")
+        _ = self.i18n.gettext(language)
+        return Button(_("🙋 Talk to a person"), "human")
 
     def menu_button(self, language: str) -> Button:
-        return Button(self.i18n.gettext(language)("☰ Menu"), "menu")
+        _ = self.i18n.gettext(language)
+        return Button(_("☰ Menu"), "menu")
 
     def switch_button(self, language: str) -> Button:
-        label = self.i18n.gettext(language)("Continue in {language}")
+        _ = self.i18n.gettext(language)
+        label = _("Continue in {language}")
         return Button(
             label.format(language=self.i18n.language_name(language)), f"switch:{language}"
         )
