@@ -41,7 +41,7 @@ $(NLU_VENV)/.installed: requirements/nlu.lock
 	touch $@
 
 locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy=false -d locales -D bot -l $* >/dev/null
+	$(VENV)/bin/pybabel compile -d locales -D bot -l $* >/dev/null
 
 train: $(VENV)/.installed $(NLU_VENV)/.installed
 	$(PY) -m bot train
