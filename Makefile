@@ -14,13 +14,14 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/bot.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test train lint i18n i18n-check clean
+.PHONY: help setup run test train eval lint i18n clean
 
 help:
 	@echo "make run     run the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
 	@echo "make test    run every test (installs, compiles catalogs and trains the model first)"
 	@echo "make setup   create .venv and .venv-nlu, compile UI catalogs, train the NLU model"
 	@echo "make train   train the NLU model if config.yml or nlu/data changed"
+	@echo "make eval    score the NLU on the held-out set; writes nlu/reports/eval.md and .json"
 	@echo "make lint    ruff and mypy"
 	@echo "make i18n    extract UI strings, update and compile the catalogs"
 
@@ -45,6 +46,9 @@ locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(VENV)/.installed
 
 train: $(VENV)/.installed $(NLU_VENV)/.installed
 	$(PY) -m bot train
+
+eval: setup
+	$(PY) -m bot eval
 
 run: setup
 	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from bot.context import App
 from bot.models import Event, Ticket, User
+from tests.conftest import make_settings, start_bot, stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser, SentMessage
 
 pytestmark = pytest.mark.rasa
@@ -195,3 +198,22 @@ async def test_forged_button_gets_a_polite_reply(bot_app: App, fake_api: FakeBot
     [reply] = await fake_api.click(user, menu, "art:no_such_article")
 
     assert reply.text == "This button is no longer valid."
+
+
+async def test_without_nlu_free_text_gets_menus_and_a_person(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    settings = make_settings(tmp_path, telegram_api_base_url=fake_api.url)  # NLU unreachable
+    application = await start_bot(settings)
+    try:
+        user = FakeUser(401)
+        await onboard(fake_api, user, "en", "md")
+
+        [reply] = await fake_api.exchange(user, "how do I renew my passport")
+        [ticket] = await fake_api.click(user, reply, "esc:nlu_down")
+    finally:
+        await stop_bot(application)
+
+    assert reply.text.startswith("I cannot read free-text questions right now")
+    assert ("☰ Menu", "menu") in reply.buttons
+    assert "request number" in ticket.text

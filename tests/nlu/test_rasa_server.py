@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -54,3 +56,23 @@ async def test_client_reports_an_unreachable_server() -> None:
             await client.parse("hello")
     finally:
         await client.aclose()
+
+
+async def test_sidecar_restarts_a_dead_server(rasa_server: RasaSidecar) -> None:
+    import os
+    import signal
+
+    starts, pid = rasa_server.starts, rasa_server.pid
+    assert pid is not None
+
+    os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(1.5)
+    await rasa_server.wait_ready(timeout=240)
+
+    client = RasaClient(rasa_server.url, token=rasa_server.token, timeout=5)
+    try:
+        result = await client.parse("cum imi fac pasaport nou")
+    finally:
+        await client.aclose()
+    assert (rasa_server.starts, rasa_server.pid != pid) == (starts + 1, True)
+    assert result.intent == "doc_passport"
