@@ -77,8 +77,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
+    from knowledge import load_knowledge
 
-    application = build_application(settings)
+    kb = load_knowledge(settings.knowledge_dir)  # broken content stops start-up here
+    application = build_application(settings, kb)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 

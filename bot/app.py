@@ -12,12 +12,17 @@ from bot.services import build_services
 from bot.settings import Settings
 from bot.views import COMMANDS
 from handlers import errors, escalation, menu, onboarding, privacy, questions, tracking
+from knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
 
-def build_application(settings: Settings) -> App:
-    """The bot, wired to the Bot API at TELEGRAM_API_BASE_URL; services start in post_init."""
+def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> App:
+    """The bot, wired to the Bot API at TELEGRAM_API_BASE_URL; services start in post_init.
+
+    Passing the knowledge base loaded beforehand makes broken content stop start-up before
+    anything connects to Telegram.
+    """
     base = settings.telegram_api_base_url.rstrip("/")
     application: App = (
         Application.builder()
@@ -31,6 +36,7 @@ def build_application(settings: Settings) -> App:
         .build()
     )
     application.bot_data.settings = settings
+    application.bot_data.kb = kb
     application.add_handlers(tracking.GUARDS, group=-1)
     for feature in (onboarding, menu, questions, escalation, privacy):
         application.add_handlers(feature.HANDLERS)
@@ -43,7 +49,7 @@ async def post_init(application: App) -> None:
     """Start the services and register the command list in every language."""
     settings = application.bot_data.settings
     assert settings is not None
-    services = await build_services(settings)
+    services = await build_services(settings, kb=application.bot_data.kb)
     application.bot_data.services = services
     for language in services.kb.languages:
         _ = services.i18n.gettext(language)

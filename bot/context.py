@@ -9,13 +9,15 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
 from bot.settings import Settings
+from knowledge import KnowledgeBase
 
 
 @dataclass
 class BotData:
-    """Application-wide state: the settings, and the services once `post_init` built them."""
+    """Application-wide state: settings and content loaded in main(), services from post_init."""
 
     settings: Settings | None = None
+    kb: KnowledgeBase | None = None
     services: Services | None = None
 
 

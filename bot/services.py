@@ -71,14 +71,16 @@ async def start_nlu(settings: Settings) -> tuple[RasaClient, RasaSidecar | None]
     return client, sidecar
 
 
-async def build_services(settings: Settings, *, wait_for_nlu: bool = False) -> Services:
-    """Load content, open the database (migrating it) and start the NLU.
+async def build_services(
+    settings: Settings, *, kb: KnowledgeBase | None = None, wait_for_nlu: bool = False
+) -> Services:
+    """Load content (unless given), open the database (migrating it) and start the NLU.
 
     Raises:
         KnowledgeError: a content file is broken (start-up stops, naming file and field).
         ConfigError: a setting or an install step is missing.
     """
-    kb = load_knowledge(settings.knowledge_dir)
+    kb = kb or load_knowledge(settings.knowledge_dir)
     i18n = I18n(ROOT / "locales", kb.languages, settings.default_language)
     detector = LanguageDetector(
         kb.languages,

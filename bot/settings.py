@@ -36,9 +36,9 @@ class Settings(BaseSettings):
     nlu_data_dir: Path = ROOT / "nlu" / "data"
     rasa_config: Path = ROOT / "config.yml"
 
-    answer_threshold: float = 0.6
-    answer_margin: float = 0.15
-    clarify_threshold: float = 0.12
+    answer_threshold: float = 0.5
+    answer_margin: float = 0.1
+    clarify_threshold: float = 0.15
     language_confidence: float = 0.7
     language_min_chars: int = 12
 

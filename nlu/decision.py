@@ -33,11 +33,11 @@ class NluResult:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 0.6
+    answer: float = 0.5
     """The top article is answered at this confidence or above ..."""
-    margin: float = 0.15
+    margin: float = 0.1
     """... when it leads the runner-up article by at least this much."""
-    clarify: float = 0.12
+    clarify: float = 0.15
     """Articles at this confidence or above are offered as clarify candidates."""
     max_candidates: int = 3
 

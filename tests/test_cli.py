@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,20 @@ def test_shell_chats_in_the_terminal(rasa_server: RasaSidecar, tmp_path: Path) -
     assert "Republica Moldova" in completed.stdout
     assert "PAȘAPORTUL" in completed.stdout
     assert "https://" in completed.stdout
+
+
+def test_broken_content_stops_start_up_naming_file_and_field(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    answer = tmp_path / "knowledge" / "answers" / "ge" / "health_mental.yml"
+    answer.write_text(answer.read_text("utf-8").replace("reviewed:", "reviewd:"), "utf-8")
+    env = {
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
+        "KNOWLEDGE_DIR": str(tmp_path / "knowledge"),
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
+    }
+
+    completed = run_cli("run", env=env)
+
+    assert completed.returncode == 2
+    assert "knowledge/answers/ge/health_mental.yml: reviewed: must be a date" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -115,9 +115,10 @@ async def test_ambiguous_question_is_clarified_and_none_of_these_escalates(
     user = FakeUser(302)
     await onboard(fake_api, user, "en", "ge")
 
-    [clarify] = await fake_api.exchange(user, "documents")
+    [clarify] = await fake_api.exchange(user, "money from the state")
     assert clarify.buttons[-1] == ("None of these", "none")
     assert 2 <= len(clarify.buttons) <= 4
+    assert all(data.startswith("art:") for _, data in clarify.buttons[:-1])
     [ticket] = await fake_api.click(user, clarify, "none")
 
     assert "request number" in ticket.text
