@@ -86,16 +86,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _shell(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services import build_services
+    from bot.services import running_services
     from bot.shell import run_shell
 
     async def session() -> None:
         print("Starting the assistant (the NLU server takes a few seconds)...", file=sys.stderr)
-        services = await build_services(settings, wait_for_nlu=True)
-        try:
+        async with running_services(settings) as services:
             await run_shell(services)
-        finally:
-            await services.aclose()
 
     asyncio.run(session())
     return 0
@@ -103,11 +100,10 @@ def _shell(settings: Settings, args: argparse.Namespace) -> int:
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.ask import ask_lines, stdin_lines
-    from bot.services import build_services
+    from bot.services import running_services
 
     async def session() -> None:
-        services = await build_services(settings, wait_for_nlu=True)
-        try:
+        async with running_services(settings) as services:
             await ask_lines(
                 services.dialogue,
                 stdin_lines(),
@@ -115,25 +111,20 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
                 language=args.language or settings.default_language,
                 out=sys.stdout,
             )
-        finally:
-            await services.aclose()
 
     asyncio.run(session())
     return 0
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services import build_services
+    from bot.services import running_services
     from nlu.evaluate import evaluate, write_report
 
     async def session() -> None:
-        services = await build_services(settings, wait_for_nlu=True)
-        try:
+        async with running_services(settings) as services:
             result = await evaluate(
                 services.dialogue, ROOT / "nlu" / "tests" / "holdout", country=args.country
             )
-        finally:
-            await services.aclose()
         thresholds = {
             "answer": settings.answer_threshold,
             "margin": settings.answer_margin,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -106,3 +108,15 @@ async def build_services(
         default_language=settings.default_language,
     )
     return Services(settings, kb, i18n, engine, dialogue.sessions, nlu, sidecar, dialogue)
+
+
+@asynccontextmanager
+async def running_services(
+    settings: Settings, *, wait_for_nlu: bool = True
+) -> AsyncIterator[Services]:
+    """Services for a command-line session: built (NLU ready), then closed on the way out."""
+    services = await build_services(settings, wait_for_nlu=wait_for_nlu)
+    try:
+        yield services
+    finally:
+        await services.aclose()

@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import build_application, post_init, post_shutdown
 from bot.context import App
-from bot.services import Services, build_services, nlu_paths
+from bot.services import nlu_paths
 from bot.settings import ROOT, Settings
 from knowledge import KnowledgeBase, load_knowledge
 from nlu.sidecar import RasaSidecar
@@ -53,15 +53,6 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 @pytest.fixture
 def settings(tmp_path: Path, rasa_server: RasaSidecar) -> Settings:
     return make_settings(tmp_path, nlu_url=rasa_server.url, nlu_token=rasa_server.token)
-
-
-@pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    built = await build_services(settings)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 @pytest.fixture
