@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.errors import AssistantError, KnowledgeError
+from bot.logs import configure_logging
 from bot.settings import ROOT, Settings
 
 log = logging.getLogger("bot")
@@ -18,14 +19,8 @@ log = logging.getLogger("bot")
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
-    quiet = args.command in ("ask", "shell")
-    logging.basicConfig(
-        level=logging.WARNING if quiet else settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet = args.command in ("ask", "shell", "eval")
+    configure_logging("WARNING" if quiet else settings.log_level)
     try:
         return int(args.handler(settings, args) or 0)
     except KnowledgeError as exc:

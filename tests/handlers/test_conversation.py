@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.context import App
+from bot.logs import quiet_libraries
 from bot.models import Event, Ticket, User
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser, SentMessage
@@ -218,3 +220,21 @@ async def test_without_nlu_free_text_gets_menus_and_a_person(
     assert reply.text.startswith("I cannot read free-text questions right now")
     assert ("☰ Menu", "menu") in reply.buttons
     assert "request number" in ticket.text
+
+
+async def test_logs_carry_ids_and_decisions_never_text_or_token(
+    bot_app: App, fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    quiet_libraries()  # what the entry point does, whatever LOG_LEVEL is
+    caplog.set_level(logging.DEBUG)
+    user = FakeUser(307, first_name="Ion")
+    await onboard(fake_api, user, "ro", "md")
+
+    await fake_api.exchange(user, "patronul mi-a confiscat pasaportul la ferma")
+    await fake_api.exchange(user, "/human")
+
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "user " in logged  # decisions are logged, by internal id
+    assert "confiscat" not in logged
+    assert "Ion" not in logged
+    assert fake_api.token not in logged
