@@ -82,8 +82,25 @@ class Ticket(Base):
     question: Mapped[str | None] = mapped_column(Text)
     nlu: Mapped[dict[str, Any] | None]
     transcript: Mapped[list[Any] | None]
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    """Telegram id of the staff member who claimed the ticket."""
+    claimed_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TicketEvent(Base):
+    """The audit trail of a ticket: who did what, when. Actors are pseudonymous ids."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(40))  # "user:<id>", "staff:<telegram id>", "system"
+    action: Mapped[str] = mapped_column(String(24))  # created, claimed, state, reopened, ...
+    detail: Mapped[dict[str, Any] | None]
 
 
 class Feedback(Base):

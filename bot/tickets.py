@@ -1,17 +1,35 @@
-"""Referral tickets: created idempotently, one open ticket per user."""
+"""Referral tickets, independent of Telegram: creation (idempotent, one open ticket per user),
+the lifecycle and its audit trail.
+
+    new ──claim──▶ claimed ──▶ waiting_user / referred ──▶ resolved
+                      └──────────────────────────────────▶ resolved ──reopen──▶ claimed | new
+
+Every change is a conditional UPDATE (`... WHERE id = :id AND state IN (...)`): of two staff
+members acting at once exactly one changes the row, on SQLite and PostgreSQL alike, without
+relying on row locks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import events
-from bot.models import Ticket
+from bot.models import Ticket, TicketEvent, utcnow
 
 OPEN_STATES = ("new", "claimed", "waiting_user", "referred")
+STATES = (*OPEN_STATES, "resolved")
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "claimed": ("new", "waiting_user", "referred"),
+    "waiting_user": ("claimed", "referred"),
+    "referred": ("claimed", "waiting_user"),
+    "resolved": ("claimed", "waiting_user", "referred"),
+}
+"""For each target state, the states a ticket may move to it from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,4 +78,94 @@ async def open_ticket(
     )
     session.add(ticket)
     await session.flush()
+    await _audit(session, ticket_id=ticket.id, actor=f"user:{user_id}", action="created")
     return TicketRef(ticket.id, created=True)
+
+
+async def claim(session: AsyncSession, *, ticket_id: int, staff_id: int) -> bool:
+    """Claim a new ticket for one staff member; False when someone else was first."""
+    now = utcnow()
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.state == "new")
+        .values(state="claimed", claimed_by=staff_id, claimed_at=now, updated_at=now)
+    )
+    if _rowcount(result) != 1:
+        return False
+    await _audit(session, ticket_id=ticket_id, actor=f"staff:{staff_id}", action="claimed")
+    return True
+
+
+async def move(session: AsyncSession, *, ticket_id: int, actor: str, to: str) -> bool:
+    """Move a ticket to state `to` if its current state allows it; False otherwise."""
+    allowed = ALLOWED_FROM.get(to)
+    if allowed is None:
+        raise ValueError(f"unknown ticket state {to}")
+    now = utcnow()
+    values: dict[str, Any] = {"state": to, "updated_at": now}
+    if to == "resolved":
+        values["resolved_at"] = now
+    result = await session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.state.in_(allowed)).values(**values)
+    )
+    if _rowcount(result) != 1:
+        return False
+    await _audit(session, ticket_id=ticket_id, actor=actor, action="state", detail={"to": to})
+    return True
+
+
+async def reopen_recent(
+    session: AsyncSession, *, user_id: int, window: timedelta, now: datetime | None = None
+) -> int | None:
+    """Reopen the user's ticket resolved within `window`; returns its id, or None.
+
+    It goes back to the staff member who had it (`claimed`), or to the queue (`new`).
+    """
+    now = now or utcnow()
+    ticket = await session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.user_id == user_id,
+            Ticket.state == "resolved",
+            Ticket.resolved_at >= now - window,
+        )
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    if ticket is None:
+        return None
+    to = "claimed" if ticket.claimed_by is not None else "new"
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.state == "resolved")
+        .values(state=to, resolved_at=None, updated_at=now)
+    )
+    if _rowcount(result) != 1:
+        return None
+    await _audit(
+        session, ticket_id=ticket.id, actor=f"user:{user_id}", action="reopened", detail={"to": to}
+    )
+    return ticket.id
+
+
+async def history(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
+    """The audit trail, oldest first."""
+    rows = await session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    )
+    return list(rows)
+
+
+async def _audit(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    actor: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(TicketEvent(ticket_id=ticket_id, actor=actor, action=action, detail=detail))
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount) if isinstance(result, CursorResult) else 0

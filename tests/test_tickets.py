@@ -1,0 +1,114 @@
+"""The ticket lifecycle on a real (SQLite) database migrated by Alembic."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import profiles, tickets
+from bot.db import Sessions, create_engine, create_sessions, migrate
+from bot.models import Ticket, utcnow
+
+
+@pytest.fixture
+async def sessions(tmp_path: Path) -> AsyncIterator[Sessions]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'tickets.db'}")
+    await migrate(engine)
+    try:
+        yield create_sessions(engine)
+    finally:
+        await engine.dispose()
+
+
+async def new_ticket(sessions: Sessions, telegram_id: int = 7, key: str = "k1") -> tuple[int, int]:
+    async with sessions.begin() as session:
+        user = await profiles.get_or_create(session, telegram_id=telegram_id)
+        ref = await tickets.open_ticket(
+            session,
+            idempotency_key=key,
+            user_id=user.id,
+            reason="ask_human",
+            language="ro",
+            country="md",
+            topic=None,
+            question="ajutor",
+            nlu=None,
+        )
+    return user.id, ref.id
+
+
+async def test_the_same_request_creates_one_ticket(sessions: Sessions) -> None:
+    _, first = await new_ticket(sessions, key="tg:1")
+    _, again = await new_ticket(sessions, key="tg:1")
+    _, other = await new_ticket(sessions, key="tg:2")  # same user, ticket still open
+
+    assert first == again == other
+
+
+async def test_concurrent_claims_have_exactly_one_winner(sessions: Sessions) -> None:
+    _, ticket_id = await new_ticket(sessions)
+
+    async def claim(staff_id: int) -> bool:
+        async with sessions.begin() as session:
+            return await tickets.claim(session, ticket_id=ticket_id, staff_id=staff_id)
+
+    results = await asyncio.gather(*(claim(1000 + i) for i in range(20)))
+
+    assert results.count(True) == 1
+    async with sessions() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        trail = await tickets.history(session, ticket_id=ticket_id)
+    assert ticket is not None and ticket.claimed_by == 1000 + results.index(True)
+    assert [e.action for e in trail] == ["created", "claimed"]
+
+
+async def test_lifecycle_and_audit_trail(sessions: Sessions) -> None:
+    _, ticket_id = await new_ticket(sessions)
+    async with sessions.begin() as session:
+        assert await tickets.move(
+            session, ticket_id=ticket_id, actor="staff:5", to="resolved"
+        ) is (False)  # a new ticket must be claimed first
+        assert await tickets.claim(session, ticket_id=ticket_id, staff_id=5)
+        assert await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="waiting_user")
+        assert await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="resolved")
+        assert not await tickets.claim(session, ticket_id=ticket_id, staff_id=6)
+
+    async with sessions() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        trail = await tickets.history(session, ticket_id=ticket_id)
+    assert ticket is not None and ticket.state == "resolved" and ticket.resolved_at is not None
+    assert [(e.actor, e.action, e.detail) for e in trail] == [
+        (trail[0].actor, "created", None),
+        ("staff:5", "claimed", None),
+        ("staff:5", "state", {"to": "waiting_user"}),
+        ("staff:5", "state", {"to": "resolved"}),
+    ]
+
+
+async def test_unknown_state_is_refused(sessions: Sessions) -> None:
+    _, ticket_id = await new_ticket(sessions)
+    async with sessions.begin() as session:
+        with pytest.raises(ValueError):
+            await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="deleted")
+
+
+async def test_user_message_reopens_a_recently_resolved_ticket(sessions: Sessions) -> None:
+    user_id, ticket_id = await new_ticket(sessions)
+    async with sessions.begin() as session:
+        await tickets.claim(session, ticket_id=ticket_id, staff_id=5)
+        await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="resolved")
+
+    async with sessions.begin() as session:
+        too_late = await tickets.reopen_recent(
+            session, user_id=user_id, window=timedelta(days=3), now=utcnow() + timedelta(days=4)
+        )
+        reopened = await tickets.reopen_recent(session, user_id=user_id, window=timedelta(days=3))
+
+    async with sessions() as session:
+        ticket = await session.get(Ticket, ticket_id)
+    assert (too_late, reopened) == (None, ticket_id)
+    assert ticket is not None and (ticket.state, ticket.claimed_by) == ("claimed", 5)
