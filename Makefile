@@ -54,9 +54,11 @@ run: setup
 	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \
 		$(PY) -m bot run; else $(PY) -m bot shell; fi
 
+# Tests marked `postgres` run against a throwaway server that .ci/postgres.sh installs (Debian
+# package, when root) and starts on 127.0.0.1:55432; stop it with `.ci/postgres.sh stop`.
 test: setup
 	$(PY) -m bot kb check
-	$(PY) -m pytest
+	TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -21,12 +21,15 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite gets its data folder, foreign keys and WAL."""
+    """An async engine; SQLite gets its data folder, foreign keys and WAL.
+
+    The pool allows bursts (many users, many staff at once) beyond its steady ten connections.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, pool_size=10, max_overflow=50)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -37,7 +40,7 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50)
 
 
 def create_sessions(engine: AsyncEngine) -> Sessions:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ from bot.models import Ticket, utcnow
 
 
 @pytest.fixture
-async def sessions(tmp_path: Path) -> AsyncIterator[Sessions]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'tickets.db'}")
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
+    """Sessions on a database migrated by Alembic (SQLite, then PostgreSQL)."""
+    engine = create_engine(database_url)
     await migrate(engine)
     try:
         yield create_sessions(engine)
@@ -52,11 +52,16 @@ async def test_the_same_request_creates_one_ticket(sessions: Sessions) -> None:
 async def test_concurrent_claims_have_exactly_one_winner(sessions: Sessions) -> None:
     _, ticket_id = await new_ticket(sessions)
 
+    claimers = 50
+    start = asyncio.Barrier(claimers)
+
     async def claim(staff_id: int) -> bool:
         async with sessions.begin() as session:
+            await session.connection()  # every claimer holds its connection ...
+            await start.wait()  # ... and all press "Claim" at the same moment
             return await tickets.claim(session, ticket_id=ticket_id, staff_id=staff_id)
 
-    results = await asyncio.gather(*(claim(1000 + i) for i in range(20)))
+    results = await asyncio.gather(*(claim(1000 + i) for i in range(claimers)))
 
     assert results.count(True) == 1
     async with sessions() as session:

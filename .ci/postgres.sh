@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Start a throwaway PostgreSQL for the tests on 127.0.0.1:$PG_PORT (installing the Debian
+# package first when it is missing and we are root). Idempotent; `stop` stops it.
+set -euo pipefail
+PORT=${PG_PORT:-55432}
+DIR=${PG_DIR:-$(pwd)/.cache/postgres}
+
+find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+BIN=$(find_bin)
+if [ -z "$BIN" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "PostgreSQL is not installed: install the 'postgresql' package (Debian) and retry" >&2
+    exit 1
+  fi
+  echo "installing PostgreSQL (Debian package postgresql)" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  BIN=$(find_bin)
+fi
+
+if [ "${1:-start}" = stop ]; then
+  [ -d "$DIR/data" ] && as_postgres "$BIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null || true
+  exit 0
+fi
+
+mkdir -p "$DIR"
+[ "$(id -u)" = 0 ] && chown postgres "$DIR"
+if [ ! -f "$DIR/data/PG_VERSION" ]; then
+  as_postgres "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+fi
+if ! as_postgres "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+  as_postgres "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+    -o "-p $PORT -h 127.0.0.1 -k $DIR -c max_connections=200" start >/dev/null
+fi
+echo "postgresql+asyncpg://postgres@127.0.0.1:$PORT/postgres"
