@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,20 +46,8 @@ class Settings(BaseSettings):
     kb_max_age_days: int = 365
     log_level: str = "INFO"
 
-    staff_chat_id: int | None = None
-    staff_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-
-    @field_validator("staff_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [int(part) for part in value.replace(",", " ").split()]
-        return value
-
     def require_token(self) -> str:
         """Return the bot token, or raise ConfigError when it is missing or a placeholder."""
-        from bot.errors import ConfigError
-
         token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
         if token.strip() in _PLACEHOLDER_TOKENS or ":" not in token:
             raise ConfigError(
