@@ -58,7 +58,7 @@ run: setup
 # package, when root) and starts on 127.0.0.1:55432; stop it with `.ci/postgres.sh stop`.
 test: setup
 	$(PY) -m bot kb check
-	TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(PY) -m pytest
+	url=$$(bash .ci/postgres.sh) && TEST_POSTGRES_URL=$$url $(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

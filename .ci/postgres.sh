@@ -31,7 +31,11 @@ if [ ! -f "$DIR/data/PG_VERSION" ]; then
   as_postgres "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
 fi
 if ! as_postgres "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
-  as_postgres "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-    -o "-p $PORT -h 127.0.0.1 -k $DIR -c max_connections=200" start >/dev/null
+  if ! as_postgres "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+    -o "-p $PORT -h 127.0.0.1 -k $DIR -c max_connections=200" start >/dev/null; then
+    echo "PostgreSQL did not start on port $PORT (is another server using it? set PG_PORT):" >&2
+    tail -n 5 "$DIR/server.log" >&2
+    exit 1
+  fi
 fi
 echo "postgresql+asyncpg://postgres@127.0.0.1:$PORT/postgres"
