@@ -3,7 +3,8 @@
 # package first when it is missing and we are root). Idempotent; `stop` stops it.
 set -euo pipefail
 PORT=${PG_PORT:-55432}
-DIR=${PG_DIR:-$(pwd)/.cache/postgres}
+# Outside the checkout: the server runs as the postgres user, who may not reach a private clone.
+DIR=${PG_DIR:-${TMPDIR:-/tmp}/returnee-assistant-postgres-$PORT}
 
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
