@@ -37,6 +37,8 @@ class Understanding:
     language: DetectedLanguage
     decision: Decision | None
     """None when the NLU server was unavailable."""
+    reply_language: str
+    """The detected language when the text decides it, else the user's chosen one."""
 
 
 class Dialogue:
@@ -81,20 +83,20 @@ class Dialogue:
         an escalation (reason "missing").
         """
         language = self.detector.detect(text, fallback_language)
+        reply_language = language.language if language.confident else fallback_language
         try:
             result = await self.parser.parse(text)
         except NluUnavailable as exc:
             log.warning("NLU unavailable, answering with menus: %s", exc)
-            return Understanding(text, language, None)
+            return Understanding(text, language, None, reply_language)
         decision = decide(result, self.kb.articles.keys(), self.thresholds)
-        reply_language = language.language if language.confident else fallback_language
         if (
             decision.action is Action.ANSWER
             and decision.article
             and self.kb.resolve(decision.article, country, reply_language) is None
         ):
             decision = replace(decision, action=Action.ESCALATE, reason="missing")
-        return Understanding(text, language, decision)
+        return Understanding(text, language, decision, reply_language)
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -148,7 +150,7 @@ class Dialogue:
         understanding = await self.understand(text, language, profile.country)
         decision = understanding.decision
         detected = understanding.language
-        reply_language = detected.language if detected.confident else language
+        reply_language = understanding.reply_language
         switch_to = reply_language if reply_language != language else None
         async with self.sessions.begin() as session:
             await events.record(

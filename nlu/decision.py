@@ -33,11 +33,13 @@ class NluResult:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 0.5
+    """Where answer, clarify and escalate meet; the values come from Settings."""
+
+    answer: float
     """The top article is answered at this confidence or above ..."""
-    margin: float = 0.1
+    margin: float
     """... when it leads the runner-up article by at least this much."""
-    clarify: float = 0.15
+    clarify: float
     """Articles at this confidence or above are offered as clarify candidates."""
     max_candidates: int = 3
 

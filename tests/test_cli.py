@@ -99,6 +99,7 @@ def test_run_without_token_stops_with_a_clear_message(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.rasa
 def test_shell_chats_in_the_terminal(rasa_server: RasaSidecar, tmp_path: Path) -> None:
     env = {
         "NLU_URL": rasa_server.url,

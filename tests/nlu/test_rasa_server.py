@@ -46,7 +46,17 @@ async def test_server_refuses_requests_without_the_token(rasa_server: RasaSideca
 
 
 async def test_server_listens_on_loopback_only(rasa_server: RasaSidecar) -> None:
-    assert rasa_server.url.startswith("http://127.0.0.1:")
+    """Read the kernel's table of listening sockets: the port is bound to 127.0.0.1 alone."""
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, port = local.split(":")
+                if state == "0A" and int(port, 16) == rasa_server.port:
+                    listening.append(address)
+
+    assert listening == ["0100007F"]  # 127.0.0.1, little-endian hex
 
 
 async def test_client_reports_an_unreachable_server() -> None:
