@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -88,6 +98,78 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The ticket's card in the staff group, once delivered."""
+    forum_topic_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The ticket's own topic when the staff group is a forum."""
+    sla_announced_at: Mapped[datetime | None]
+    """When an unclaimed ticket was last re-announced to the staff."""
+    referred_to: Mapped[str | None] = mapped_column(String(64))
+    """Institution id (knowledge/institutions) proposed by the staff."""
+    referral_consent: Mapped[bool | None]
+    """The migrant's answer to sharing their contact details with `referred_to`."""
+    referral_consent_at: Mapped[datetime | None]
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    """1–5, given by the migrant after resolution."""
+    rated_at: Mapped[datetime | None]
+
+
+class TicketMessage(Base):
+    """A message on a ticket: the migrant's, a staff reply relayed to them, or an internal note."""
+
+    __tablename__ = "ticket_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    author: Mapped[str] = mapped_column(String(8))  # "user", "staff" or "note"
+    staff_id: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str | None] = mapped_column(Text)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    """The message carrying it in the staff group (a reply to it is a reply to the ticket)."""
+
+
+class Outbox(Base):
+    """A message to deliver, committed with the change that caused it and sent afterwards.
+
+    Delivery is retried with backoff until it succeeds; `key` makes enqueuing idempotent.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_sent_at_due_at", "sent_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # card, card_edit, to_user, to_staff
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None]
+
+
+class MissedQuestion(Base):
+    """A question the assistant could not answer well, kept for editors without the asker.
+
+    Written on an escalation, on "None of these" after a clarification, and on 👎.
+    """
+
+    __tablename__ = "missed_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    reason: Mapped[str] = mapped_column(String(24))  # escalate, none_of_these, unhelpful
+    text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(8))
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None]
+    article_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class TicketEvent(Base):

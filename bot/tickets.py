@@ -148,6 +148,28 @@ async def reopen_recent(
     return ticket.id
 
 
+async def queue(session: AsyncSession, *, limit: int = 20) -> list[Ticket]:
+    """Open tickets, oldest first (the staff's /queue); served by ix_ticket_state_created_at."""
+    rows = await session.scalars(
+        select(Ticket)
+        .where(Ticket.state.in_(OPEN_STATES))
+        .order_by(Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def assigned_to(session: AsyncSession, *, staff_id: int, limit: int = 20) -> list[Ticket]:
+    """Open tickets claimed by one staff member, oldest first (/mine)."""
+    rows = await session.scalars(
+        select(Ticket)
+        .where(Ticket.claimed_by == staff_id, Ticket.state.in_(OPEN_STATES))
+        .order_by(Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def history(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
     """The audit trail, oldest first."""
     rows = await session.scalars(
