@@ -160,6 +160,7 @@ class Dialogue:
                 kind="text",
                 text=text,
                 language=detected.language,
+                country=profile.country,
                 intent=decision.intent if decision else None,
                 confidence=decision.confidence if decision else None,
                 action=decision.action.value if decision else "nlu_down",
@@ -286,6 +287,8 @@ class Dialogue:
                 user_id=profile.id,
                 direction="in",
                 kind="button",
+                language=language,
+                country=profile.country,
                 article_id=article_id,
                 action="answer",
             )

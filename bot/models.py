@@ -67,6 +67,7 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(16))  # text, button, answer, clarify, ...
     text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(8))
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None]
     action: Mapped[str | None] = mapped_column(String(16))

@@ -118,7 +118,7 @@ class FakeBotApi:
 
     # -- playing users -------------------------------------------------------------------------
 
-    async def _push(self, update: dict[str, Any]) -> int:
+    async def push_update(self, update: dict[str, Any]) -> int:
         async with self._changed:
             update_id = next(self._update_ids)
             self.updates.append({"update_id": update_id, **update})
@@ -139,13 +139,13 @@ class FakeBotApi:
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self._push({"message": self._message(user, **content)})
+        return await self.push_update({"message": self._message(user, **content)})
 
     async def send_content(self, user: FakeUser, **content: Any) -> int:
-        return await self._push({"message": self._message(user, **content)})
+        return await self.push_update({"message": self._message(user, **content)})
 
     async def press(self, user: FakeUser, message: SentMessage, data: str) -> int:
-        return await self._push(
+        return await self.push_update(
             {
                 "callback_query": {
                     "id": str(next(self._message_ids)),

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 01:06:23.963472
+Create Date: 2026-11-22 01:07:33.647850
 """
 
 from collections.abc import Sequence
@@ -69,6 +69,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ticket_message_staff_message_id'), ['staff_message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_message_ticket_id'), ['ticket_id'], unique=False)
 
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('country', sa.String(length=8), nullable=True))
+
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('card_message_id', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('forum_topic_id', sa.BigInteger(), nullable=True))
@@ -93,6 +96,9 @@ def downgrade() -> None:
         batch_op.drop_column('sla_announced_at')
         batch_op.drop_column('forum_topic_id')
         batch_op.drop_column('card_message_id')
+
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('country')
 
     with op.batch_alter_table('ticket_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_message_ticket_id'))
