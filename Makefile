@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/bot.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test train eval lint i18n clean
+.PHONY: help setup run test train eval lint i18n clean bench
 
 help:
 	@echo "make run     run the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
@@ -60,13 +60,18 @@ test: setup
 	$(PY) -m bot kb check
 	url=$$(bash .ci/postgres.sh) && TEST_POSTGRES_URL=$$url $(PY) -m pytest
 
+# Benchmarks (issue 6): NLU, language detection, knowledge lookup, the bot end to end on SQLite and
+# PostgreSQL, the ticket store; about 15 minutes. Writes bench/results.md and bench/results.json.
+bench: setup
+	url=$$(bash .ci/postgres.sh) && BENCH_POSTGRES_URL=$$url $(PY) -m bench
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 i18n: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o locales/bot.pot . >/dev/null
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k staff_text -k _answer --no-location --sort-output -o locales/bot.pot . >/dev/null
 	$(VENV)/bin/pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching >/dev/null
 	$(VENV)/bin/pybabel compile -d locales -D bot --statistics
 

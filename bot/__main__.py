@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run|shell|ask|train|kb|db`."""
+"""Command line: `python -m bot run|shell|ask|eval|train|kb|stats|db`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.errors import AssistantError, KnowledgeError
 from bot.logs import configure_logging
@@ -19,7 +20,7 @@ log = logging.getLogger("bot")
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
-    quiet = args.command in ("ask", "shell", "eval")
+    quiet = args.command in ("ask", "shell", "eval", "kb", "stats")
     configure_logging("WARNING" if quiet else settings.log_level)
     try:
         return int(args.handler(settings, args) or 0)
@@ -61,6 +62,31 @@ def _parser() -> argparse.ArgumentParser:
     coverage = kb.add_parser("coverage", help="article × country × language table")
     coverage.add_argument("--markdown", type=Path, default=ROOT / "docs" / "coverage.md")
     coverage.set_defaults(handler=_kb_coverage)
+    preview = kb.add_parser("preview", help="show an answer as the bot sends it")
+    preview.add_argument("article", help="article id, e.g. doc_passport")
+    preview.add_argument("--country", required=True, help="md, ge or bg")
+    preview.add_argument("--language", help="ro, ru, uk, bg, ka or en (default: every language)")
+    preview.set_defaults(handler=_kb_preview)
+    export = kb.add_parser("export", help="write the answers to a spreadsheet for editors")
+    export.add_argument("file", type=Path, metavar="FILE.xlsx")
+    export.set_defaults(handler=_kb_export)
+    load = kb.add_parser("import", help="apply an edited spreadsheet (shows the changes first)")
+    load.add_argument("file", type=Path, metavar="FILE.xlsx")
+    load.add_argument("--yes", action="store_true", help="write without asking")
+    load.set_defaults(handler=_kb_import)
+    stale = kb.add_parser("stale", help="answers to review again, translations to update")
+    stale.add_argument("--days", type=_positive, help="maximum age (default: KB_MAX_AGE_DAYS)")
+    stale.set_defaults(handler=_kb_stale)
+    gaps = kb.add_parser("gaps", help="group the questions the bot failed, suggest fixes")
+    gaps.add_argument("--language", help="only this language")
+    gaps.add_argument("--since", type=_positive, default=30, metavar="DAYS", help="default 30")
+    gaps.add_argument("--accept", action="store_true", help="add suggested training examples")
+    gaps.add_argument("--yes", action="store_true", help="with --accept: accept all, no asking")
+    gaps.set_defaults(handler=_kb_gaps)
+    stats = commands.add_parser("stats", help="questions, decisions, articles, ticket times")
+    stats.add_argument("--days", type=_positive, default=7, help="the last N days (default 7)")
+    stats.add_argument("--png", type=Path, metavar="FILE", help="also write a chart")
+    stats.set_defaults(handler=_stats)
     db = commands.add_parser("db", help="database tools").add_subparsers(
         dest="db_command", required=True
     )
@@ -166,6 +192,182 @@ def _kb_coverage(settings: Settings, args: argparse.Namespace) -> int:
     args.markdown.parent.mkdir(parents=True, exist_ok=True)
     args.markdown.write_text("# Knowledge coverage\n\n" + as_markdown(rows), encoding="utf-8")
     print(f"\nwritten to {args.markdown}")
+    return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value) if value.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, at least 1: {value!r}")
+    return number
+
+
+def _kb_preview(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import I18n
+    from knowledge import load_knowledge
+    from knowledge.preview import preview
+
+    kb = load_knowledge(settings.knowledge_dir)
+    i18n = I18n(ROOT / "locales", kb.languages, settings.default_language)
+    languages = [args.language] if args.language else list(kb.languages)
+    shown = [preview(kb, i18n, args.article, args.country, language) for language in languages]
+    print("\n\n".join(item.render() for item in shown))
+    return 0 if all(item.fits and item.answered for item in shown) else 1
+
+
+def _kb_export(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge import load_knowledge
+    from knowledge.spreadsheet import export_workbook
+
+    if args.file.suffix.lower() != ".xlsx":
+        raise AssistantError(f"{args.file}: the file name must end in .xlsx")
+    kb = load_knowledge(settings.knowledge_dir)
+    rows = export_workbook(
+        kb,
+        settings.knowledge_dir,
+        args.file,
+        max_age_days=settings.kb_max_age_days,
+        today=date.today(),
+    )
+    print(f"{rows} answers written to {args.file}")
+    return 0
+
+
+def _kb_import(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.spreadsheet import apply, plan_import
+
+    try:
+        plan = plan_import(settings.knowledge_dir, args.file, today=date.today())
+    except KnowledgeError as exc:
+        print(f"{args.file} was not imported, nothing was written:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    if plan.empty:
+        print("Nothing to change: the spreadsheet matches the knowledge files.")
+        return 0
+    print(plan.summary(), plan.diff(), sep="\n\n")
+    files = f"{len(plan.changes)} file{'s' if len(plan.changes) > 1 else ''}"
+    if not args.yes and not _confirm(f"Write these changes to {files}?"):
+        print("Nothing written. Run again with --yes to write these changes.")
+        return 1
+    apply(plan)
+    print(f"Written {files}. Publish: /reload in the staff group, or `python -m bot kb reload`.")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    """Ask y/N on a terminal; anything else (a pipe, a script) is a no."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _kb_stale(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge import load_knowledge
+    from knowledge.stale import as_text, find_stale
+
+    days = args.days or settings.kb_max_age_days
+    kb = load_knowledge(settings.knowledge_dir)
+    report = find_stale(kb, settings.knowledge_dir, max_age_days=days, today=date.today())
+    print(as_text(report, days))
+    return 0 if report.clean else 1
+
+
+def _kb_gaps(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import create_engine, migrate
+    from bot.gaps import Missed, append_examples, as_text, choose_examples, find_groups, normalise
+    from knowledge import load_knowledge
+    from nlu.examples import read_examples, read_language_files
+
+    if args.yes and not args.accept:
+        raise AssistantError("--yes goes with --accept: python -m bot kb gaps --accept --yes")
+    kb = load_knowledge(settings.knowledge_dir)
+    if args.language is not None and args.language not in kb.languages:
+        raise AssistantError(
+            f"unknown language {args.language!r}; one of {', '.join(kb.languages)}"
+        )
+    since = datetime.now(UTC) - timedelta(days=args.since)
+
+    async def load() -> list[Missed]:
+        from bot.gaps import load_missed
+
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            return await load_missed(engine, since=since, language=args.language)
+        finally:
+            await engine.dispose()
+
+    groups = find_groups(
+        asyncio.run(load()), read_language_files(settings.nlu_data_dir), kb.articles
+    )
+    print(f"Since {since.date().isoformat()} ({args.since} days).")
+    print(as_text(groups))
+    if not args.accept:
+        return 0
+    if not args.yes and not sys.stdin.isatty():
+        print("\nNothing added: confirm each group on a terminal, or use --accept --yes.")
+        return 1
+    held_out_dir = settings.nlu_data_dir.parent / "tests" / "holdout"
+    added_total = 0
+    for number, group in enumerate(groups, start=1):
+        if group.action != "add" or group.article is None:
+            continue
+        path = settings.nlu_data_dir / f"{group.language}.yml"
+        if not path.exists():
+            continue
+        held = held_out_dir / f"{group.language}.yml"
+        held_out = {
+            normalise(e)
+            for texts in (read_examples(held) if held.exists() else {}).values()
+            for e in texts
+        }
+        examples, skipped = choose_examples(group, read_examples(path), held_out)
+        for text, why in skipped:
+            print(f"  group {number}: left out {text!r}: {why}")
+        if not examples:
+            continue
+        question = (
+            f"Group {number}: add {len(examples)} example{'s' if len(examples) > 1 else ''} "
+            f"to {group.article} in {path.name}?"
+        )
+        if args.yes or _confirm(question):
+            append_examples(path, group.article, examples)
+            added_total += len(examples)
+            print(f"  group {number}: added {len(examples)} to {group.article} in {path}")
+    if added_total:
+        print(
+            f"\n{added_total} training examples added. Check with `python -m bot kb check`; "
+            "the model is retrained on the next `make train` or start."
+        )
+    else:
+        print("\nNo training examples added.")
+    return 0
+
+
+def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import create_engine, migrate
+    from bot.stats import Stats, as_text, collect, write_chart
+
+    zone = ZoneInfo(settings.hotline_timezone)
+
+    async def load() -> Stats:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            return await collect(engine, days=args.days, now=datetime.now(UTC), zone=zone)
+        finally:
+            await engine.dispose()
+
+    result = asyncio.run(load())
+    print(as_text(result))
+    if args.png is not None:
+        write_chart(result, args.png)
+        print(f"\nchart written to {args.png}")
     return 0
 
 

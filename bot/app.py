@@ -10,8 +10,9 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from bot.context import App, BotData, Context
 from bot.services import build_services
 from bot.settings import Settings
+from bot.transport import TelegramTransport
 from bot.views import COMMANDS
-from handlers import errors, escalation, menu, onboarding, privacy, questions, tracking
+from handlers import errors, escalation, menu, onboarding, privacy, questions, staff, tracking
 from knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     )
     application.bot_data.settings = settings
     application.bot_data.kb = kb
+    application.add_handlers(staff.build_handlers(settings), group=-2)
     application.add_handlers(tracking.GUARDS, group=-1)
     for feature in (onboarding, menu, questions, escalation, privacy):
         application.add_handlers(feature.HANDLERS)
@@ -51,6 +53,7 @@ async def post_init(application: App) -> None:
     assert settings is not None
     services = await build_services(settings, kb=application.bot_data.kb)
     application.bot_data.services = services
+    services.start_delivery(TelegramTransport(application.bot))
     for language in services.kb.languages:
         _ = services.i18n.gettext(language)
         commands = [BotCommand(name, _(description)) for name, description in COMMANDS]

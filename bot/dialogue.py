@@ -14,9 +14,10 @@ from typing import Protocol
 from bot import events, profiles, tickets
 from bot.db import Sessions
 from bot.errors import NluUnavailable
+from bot.hotline import Hotline
 from bot.inputs import clean_text
 from bot.profiles import Profile
-from bot.replies import Reply
+from bot.replies import Keyboard, Reply
 from bot.views import FORWARDABLE, Views
 from knowledge import KnowledgeBase
 from nlu.decision import Action, Decision, NluResult, Thresholds, decide
@@ -52,6 +53,7 @@ class Dialogue:
         sessions: Sessions,
         thresholds: Thresholds,
         default_language: str,
+        hotline: Hotline,
     ) -> None:
         self.kb = kb
         self.views = views
@@ -60,6 +62,7 @@ class Dialogue:
         self.sessions = sessions
         self.thresholds = thresholds
         self.default_language = default_language
+        self.hotline = hotline
         self._routes: dict[str, Callable[[Profile, str, str], Awaitable[list[Reply]]]] = {
             "lang": self._choose_language,
             "country": self._choose_country,
@@ -72,6 +75,8 @@ class Dialogue:
             "none": self._none_of_these,
             "switch": self._switch,
             "forget": self._forget,
+            "rate": self._rate,
+            "refc": self._referral_consent,
         }
 
     # -- understanding -----------------------------------------------------------------------
@@ -111,11 +116,18 @@ class Dialogue:
         return [self.views.choose_language(language, first_time=True)]
 
     async def command(self, telegram_id: int, name: str, key: str) -> list[Reply]:
-        """Handle /menu, /language, /country, /help, /privacy, /forget, /human."""
+        """Handle /menu, /language, /country, /help, /privacy, /forget, /human, /status."""
         profile = await self.profile(telegram_id)
         language = self._language(profile)
         if name == "human":
             return await self._human(profile, "", key)
+        if name == "status":
+            status = await self.hotline.status(profile, language)
+            rows = Keyboard()
+            if status.ticket_id is None:
+                rows.row(self.views.human_button(language))
+            rows.row(self.views.menu_button(language))
+            return [replace(status, buttons=rows.build())]
         if name == "language":
             return [self.views.choose_language(language, first_time=False)]
         if name == "country":
@@ -147,6 +159,9 @@ class Dialogue:
             return [self.views.empty_message(language)]
         if profile.country is None:
             return await self._onboard_from_text(profile, text)
+        forwarded = await self._forward_to_ticket(profile, text, language, key)
+        if forwarded is not None:
+            return forwarded
         understanding = await self.understand(text, language, profile.country)
         decision = understanding.decision
         detected = understanding.language
@@ -166,6 +181,17 @@ class Dialogue:
                 action=decision.action.value if decision else "nlu_down",
                 article_id=decision.article if decision else None,
             )
+            if decision is not None and decision.action is Action.ESCALATE:
+                await events.record_missed(
+                    session,
+                    reason="escalate",
+                    text=text,
+                    language=detected.language,
+                    country=profile.country,
+                    intent=decision.intent,
+                    confidence=decision.confidence,
+                    article_id=decision.article,
+                )
         log.info(
             "user %s: language=%s action=%s intent=%s confidence=%.2f",
             profile.id,
@@ -178,13 +204,35 @@ class Dialogue:
             return [self.views.nlu_unavailable(reply_language)]
         return await self._act(profile, decision, reply_language, switch_to, key)
 
-    async def unreadable(self, telegram_id: int, kind: str) -> list[Reply]:
-        """Reply to a voice note, photo, sticker, document or location."""
+    async def unreadable(
+        self, telegram_id: int, kind: str, message_id: int | None = None
+    ) -> list[Reply]:
+        """Reply to a voice note, photo, sticker, document or location.
+
+        A voice note or document goes straight to the user's open ticket; otherwise the user is
+        offered to send it to a person.
+        """
         profile = await self.profile(telegram_id)
-        if kind in FORWARDABLE:
-            async with self.sessions.begin() as session:
-                await events.record(session, user_id=profile.id, direction="in", kind=kind)
-        return [self.views.unreadable(self._language(profile), kind)]
+        language = self._language(profile)
+        if kind not in FORWARDABLE:
+            return [self.views.unreadable(language, kind)]
+        ticket_id = None
+        async with self.sessions.begin() as session:
+            await events.record(
+                session,
+                user_id=profile.id,
+                direction="in",
+                kind=kind,
+                telegram_message_id=message_id,
+            )
+            ticket = await self.hotline.active_ticket(session, profile.id)
+            if ticket is not None and message_id is not None:
+                ticket_id = ticket.id
+                await self.hotline.attach_message(session, ticket.id, telegram_id, message_id)
+        if ticket_id is not None:
+            self.hotline.on_enqueued()
+            return [self.hotline.views.forwarded(language, ticket_id)]
+        return [self.views.unreadable(language, kind)]
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -240,8 +288,44 @@ class Dialogue:
                 question=question.text if question else None,
                 nlu=nlu,
             )
+            if ref.created:
+                await self.hotline.ticket_opened(session, ref.id)
+                attachment = await events.last_attachment(session, user_id=profile.id)
+                if reason in FORWARDABLE and attachment is not None:
+                    await self.hotline.attach_message(
+                        session, ref.id, profile.telegram_id, attachment
+                    )
+        self.hotline.on_enqueued()
         log.info("user %s: ticket %s (%s, new=%s)", profile.id, ref.id, reason, ref.created)
-        return [self.views.ticket_created(language, ref.id, existing=not ref.created)]
+        reply = self.views.ticket_created(language, ref.id, existing=not ref.created)
+        notice = self.hotline.out_of_hours_notice(language, profile.country)
+        if notice and ref.created:
+            reply = replace(reply, text=f"{reply.text}\n\n{notice}")
+        return [reply]
+
+    async def _forward_to_ticket(
+        self, profile: Profile, text: str, language: str, key: str
+    ) -> list[Reply] | None:
+        """While the user has an open ticket, their messages go to it, not to the NLU."""
+        async with self.sessions.begin() as session:
+            ticket = await self.hotline.active_ticket(session, profile.id)
+            if ticket is None:
+                return None
+            await events.record(
+                session,
+                user_id=profile.id,
+                direction="in",
+                kind="text",
+                text=text,
+                language=language,
+                country=profile.country,
+                action="ticket",
+            )
+            await self.hotline.user_wrote(session, ticket, profile, text, key)
+            ticket_id = ticket.id
+        self.hotline.on_enqueued()
+        log.info("user %s: message added to ticket %s", profile.id, ticket_id)
+        return [self.hotline.views.forwarded(language, ticket_id)]
 
     # -- buttons -------------------------------------------------------------------------------
 
@@ -311,6 +395,18 @@ class Dialogue:
                 language=language,
                 helpful=helpful == "1",
             )
+            if helpful == "0":
+                question = await events.last_question(session, user_id=profile.id)
+                await events.record_missed(
+                    session,
+                    reason="unhelpful",
+                    text=question.text if question else None,
+                    language=question.language if question else language,
+                    country=profile.country,
+                    intent=question.intent if question else None,
+                    confidence=question.confidence if question else None,
+                    article_id=article_id,
+                )
         return [self.views.feedback_thanks(language, helpful=helpful == "1")]
 
     async def _human(self, profile: Profile, _: str, key: str) -> list[Reply]:
@@ -336,7 +432,40 @@ class Dialogue:
     async def _none_of_these(self, profile: Profile, _: str, key: str) -> list[Reply]:
         if profile.country is None:
             return await self._require_onboarding(profile)
+        async with self.sessions.begin() as session:
+            question = await events.last_question(session, user_id=profile.id)
+            if question is not None:
+                await events.record_missed(
+                    session,
+                    reason="none_of_these",
+                    text=question.text,
+                    language=question.language,
+                    country=profile.country,
+                    intent=question.intent,
+                    confidence=question.confidence,
+                    article_id=None,
+                )
         return await self._create_ticket(profile, "none_of_these", key)
+
+    async def _rate(self, profile: Profile, argument: str, key: str) -> list[Reply]:
+        ticket, _, score = argument.partition(":")
+        language = self._language(profile)
+        if not (ticket.isdigit() and score.isdigit()):
+            return [self.views.stale_button(language)]
+        if not await self.hotline.rate(profile, int(ticket), int(score)):
+            return [self.views.stale_button(language)]
+        return [self.hotline.views.rated(language)]
+
+    async def _referral_consent(self, profile: Profile, argument: str, key: str) -> list[Reply]:
+        ticket, _, answer = argument.partition(":")
+        language = self._language(profile)
+        if not ticket.isdigit() or answer not in ("0", "1"):
+            return [self.views.stale_button(language)]
+        consent = answer == "1"
+        institution = await self.hotline.answer_referral(profile, int(ticket), consent=consent)
+        if institution is None:
+            return [self.views.stale_button(language)]
+        return [self.hotline.views.consent_recorded(language, institution, given=consent)]
 
     async def _switch(self, profile: Profile, code: str, key: str) -> list[Reply]:
         if code not in self.kb.languages:

@@ -6,7 +6,10 @@ AssistantError
  ├── NluError
  │    ├── NluUnavailable    the Rasa server cannot be reached, timed out or answered badly
  │    └── ModelMissing      no trained model for the current training data
- └── StorageError           the database refused a unit of work
+ ├── StorageError           the database refused a unit of work
+ └── DeliveryError          a message could not be delivered now
+      ├── RetryLater        try again (network, rate limit, staff group unreachable)
+      └── Undeliverable     never will be (the user blocked the bot, the chat is gone)
 """
 
 from __future__ import annotations
@@ -42,3 +45,18 @@ class ModelMissing(NluError):
 
 class StorageError(AssistantError):
     """The database could not complete a unit of work."""
+
+
+class DeliveryError(AssistantError):
+    """A message from the outbox could not be delivered."""
+
+
+class RetryLater(DeliveryError):
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+        """Seconds to wait, when the server said (Telegram's RetryAfter)."""
+
+
+class Undeliverable(DeliveryError):
+    """Retrying cannot help."""

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Event, Feedback
+from bot.models import Event, Feedback, MissedQuestion
 
 TRANSCRIPT_LENGTH = 10
 
@@ -25,6 +25,7 @@ async def record(
     confidence: float | None = None,
     action: str | None = None,
     article_id: str | None = None,
+    telegram_message_id: int | None = None,
 ) -> None:
     session.add(
         Event(
@@ -38,6 +39,7 @@ async def record(
             confidence=confidence,
             action=action,
             article_id=article_id,
+            telegram_message_id=telegram_message_id,
         )
     )
 
@@ -90,5 +92,50 @@ async def record_feedback(
             country=country,
             language=language,
             helpful=helpful,
+        )
+    )
+
+
+async def last_attachment(session: AsyncSession, *, user_id: int) -> int | None:
+    """The Telegram message id of the user's latest voice note or document."""
+    return await session.scalar(
+        select(Event.telegram_message_id)
+        .where(
+            Event.user_id == user_id,
+            Event.direction == "in",
+            Event.kind.in_(("voice", "document")),
+            Event.telegram_message_id.is_not(None),
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+
+
+async def record_missed(
+    session: AsyncSession,
+    *,
+    reason: str,
+    text: str | None,
+    language: str | None,
+    country: str | None,
+    intent: str | None,
+    confidence: float | None,
+    article_id: str | None,
+) -> None:
+    """Keep a question the assistant could not answer well, for editors (`kb gaps`).
+
+    No user id: the row stays anonymous and survives /forget until the retention purge.
+    """
+    if not text:
+        return
+    session.add(
+        MissedQuestion(
+            reason=reason,
+            text=text,
+            language=language,
+            country=country,
+            intent=intent,
+            confidence=confidence,
+            article_id=article_id,
         )
     )

@@ -72,6 +72,8 @@ class Event(Base):
     confidence: Mapped[float | None]
     action: Mapped[str | None] = mapped_column(String(16))
     article_id: Mapped[str | None] = mapped_column(String(64))
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """For a voice note or document: the message to copy to the hotline if the user asks."""
 
 
 class Ticket(Base):
@@ -171,6 +173,8 @@ class MissedQuestion(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None]
     article_id: Mapped[str | None] = mapped_column(String(64))
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """For a voice note or document: the message to copy to the hotline if the user asks."""
 
 
 class TicketEvent(Base):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Event, Feedback, Ticket, User, utcnow
+from bot.models import Event, Feedback, Outbox, Ticket, TicketMessage, User, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,20 @@ async def record_consent(session: AsyncSession, *, user_id: int) -> None:
 
 
 async def forget(session: AsyncSession, *, user_id: int) -> None:
-    """Erase the user's profile, messages and ticket contents; keep redacted ticket stubs."""
+    """Erase the user's profile, messages and ticket contents; keep redacted ticket stubs.
+
+    Ticket messages (theirs and the staff's replies) and every message queued or sent to them
+    go too; the audit trail keeps only pseudonymous actor ids.
+    """
+    user = await session.get(User, user_id)
+    if user is None:
+        return
+    their_tickets = select(Ticket.id).where(Ticket.user_id == user_id).scalar_subquery()
+    await session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(their_tickets)))
+    await session.execute(delete(Outbox).where(Outbox.chat_id == user.telegram_id))
+    await session.execute(
+        delete(Outbox).where(Outbox.kind == "copy", Outbox.ticket_id.in_(their_tickets))
+    )
     await session.execute(delete(Event).where(Event.user_id == user_id))
     await session.execute(update(Feedback).where(Feedback.user_id == user_id).values(user_id=None))
     await session.execute(

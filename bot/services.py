@@ -6,14 +6,21 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, create_engine, create_sessions, migrate
 from bot.dialogue import Dialogue
+from bot.hotline import Hotline, HotlineConfig
+from bot.hotline_views import HotlineViews
+from bot.hours import HotlineHours
 from bot.i18n import I18n
+from bot.outbox import OutboxWorker
 from bot.settings import ROOT, Settings
+from bot.staff import StaffDirectory
+from bot.transport import Transport
 from bot.views import Views
 from knowledge import KnowledgeBase, load_knowledge
 from nlu.client import RasaClient
@@ -35,8 +42,32 @@ class Services:
     nlu: RasaClient
     sidecar: RasaSidecar | None
     dialogue: Dialogue
+    hotline: Hotline
+    staff: StaffDirectory
+    outbox: OutboxWorker
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def start_delivery(self, transport: Transport) -> None:
+        """Start delivering the outbox through `transport`, and the SLA sweep."""
+        self.hotline.transport = transport
+        self.hotline.on_enqueued = self.outbox.wake
+        self.outbox.start()
+        self._tasks.append(
+            asyncio.create_task(
+                self.hotline.run_sla(self.settings.sla_check_seconds), name="sla-sweep"
+            )
+        )
 
     async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self._tasks.clear()
+        await self.outbox.stop()
         await self.nlu.aclose()
         if self.sidecar is not None:
             await self.sidecar.stop()
@@ -89,25 +120,49 @@ async def build_services(
         min_chars=settings.language_min_chars,
         min_confidence=settings.language_confidence,
     )
+    staff = StaffDirectory.parse(settings.staff)
+    hours = HotlineHours.parse(settings.hotline_hours, settings.hotline_timezone)
     engine = create_engine(settings.database_url)
     await migrate(engine)
     nlu, sidecar = await start_nlu(settings)
     if sidecar is not None and wait_for_nlu:
         await sidecar.wait_ready()
+    sessions = create_sessions(engine)
+    hotline = Hotline(
+        sessions=sessions,
+        views=HotlineViews(kb, i18n, i18n.pick(settings.staff_language)),
+        staff=staff,
+        config=HotlineConfig(
+            staff_chat_id=settings.staff_chat_id,
+            names_visible=settings.staff_names_visible,
+            sla=timedelta(minutes=settings.sla_unclaimed_minutes),
+            reopen_window=timedelta(hours=settings.ticket_reopen_hours),
+            hours=hours,
+        ),
+    )
+    outbox = OutboxWorker(
+        sessions,
+        hotline,
+        poll_seconds=settings.outbox_poll_seconds,
+        max_backoff=settings.outbox_max_backoff,
+    )
     dialogue = Dialogue(
         kb=kb,
         views=Views(kb, i18n),
         detector=detector,
         parser=nlu,
-        sessions=create_sessions(engine),
+        sessions=sessions,
         thresholds=Thresholds(
             answer=settings.answer_threshold,
             margin=settings.answer_margin,
             clarify=settings.clarify_threshold,
         ),
         default_language=settings.default_language,
+        hotline=hotline,
     )
-    return Services(settings, kb, i18n, engine, dialogue.sessions, nlu, sidecar, dialogue)
+    return Services(
+        settings, kb, i18n, engine, sessions, nlu, sidecar, dialogue, hotline, staff, outbox
+    )
 
 
 @asynccontextmanager

@@ -46,6 +46,26 @@ class Settings(BaseSettings):
     kb_max_age_days: int = 365
     log_level: str = "INFO"
 
+    # The hotline (README "For hotline staff")
+    staff_chat_id: int | None = None
+    """The staff group (a supergroup, ideally with topics enabled); no group means no cards."""
+    staff: str = ""
+    """Who may act on tickets: "telegram_id:role[:name]" entries separated by commas; roles are
+    agent, supervisor, editor."""
+    staff_language: str = "en"
+    staff_names_visible: bool = False
+    """Show the staff member's name to the migrant on relayed replies."""
+    sla_unclaimed_minutes: int = 30
+    sla_check_seconds: float = 60.0
+    hotline_hours: str = ""
+    """When staff answer, e.g. "mon-fri 09:00-18:00; sat 10:00-14:00"; empty means always."""
+    hotline_timezone: str = "Europe/Chisinau"
+    ticket_reopen_hours: float = 24.0
+    """A message within this time after a ticket was resolved reopens it."""
+    outbox_poll_seconds: float = 2.0
+    outbox_max_backoff: float = 300.0
+    """The longest wait between two delivery attempts of one message (seconds)."""
+
     def require_token(self) -> str:
         """Return the bot token, or raise ConfigError when it is missing or a placeholder."""
         token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""

@@ -14,8 +14,49 @@ LOCAL_USER = 0
 """The terminal user's id in the users table (Telegram ids are positive)."""
 
 
+class ShellTransport:
+    """Hotline messages for the terminal user are printed; there is no staff group here."""
+
+    def __init__(self) -> None:
+        self._next_id = 0
+
+    async def send(
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        if chat_id == LOCAL_USER:
+            text, _ = to_terminal(reply)
+            sys.stdout.write("\nhotline> " + text.replace("\n", "\n         ") + "\n")
+            sys.stdout.flush()
+        self._next_id += 1
+        return self._next_id
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        return None
+
+    async def copy(
+        self,
+        chat_id: int,
+        from_chat_id: int,
+        message_id: int,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    async def create_topic(self, chat_id: int, name: str) -> int | None:
+        return None
+
+
 async def run_shell(services: Services) -> None:
     """Chat until end of input: a number presses a button, /commands work, text is a question."""
+    services.start_delivery(ShellTransport())
     dialogue = services.dialogue
     client_language = (locale.getlocale()[0] or "en").split("_")[0]
     print("Local chat with the assistant. Type a number to press a button, /help for commands,")

@@ -78,7 +78,7 @@ async def open_ticket(
     )
     session.add(ticket)
     await session.flush()
-    await _audit(session, ticket_id=ticket.id, actor=f"user:{user_id}", action="created")
+    await audit(session, ticket_id=ticket.id, actor=f"user:{user_id}", action="created")
     return TicketRef(ticket.id, created=True)
 
 
@@ -90,9 +90,9 @@ async def claim(session: AsyncSession, *, ticket_id: int, staff_id: int) -> bool
         .where(Ticket.id == ticket_id, Ticket.state == "new")
         .values(state="claimed", claimed_by=staff_id, claimed_at=now, updated_at=now)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         return False
-    await _audit(session, ticket_id=ticket_id, actor=f"staff:{staff_id}", action="claimed")
+    await audit(session, ticket_id=ticket_id, actor=f"staff:{staff_id}", action="claimed")
     return True
 
 
@@ -108,9 +108,9 @@ async def move(session: AsyncSession, *, ticket_id: int, actor: str, to: str) ->
     result = await session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.state.in_(allowed)).values(**values)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         return False
-    await _audit(session, ticket_id=ticket_id, actor=actor, action="state", detail={"to": to})
+    await audit(session, ticket_id=ticket_id, actor=actor, action="state", detail={"to": to})
     return True
 
 
@@ -140,9 +140,9 @@ async def reopen_recent(
         .where(Ticket.id == ticket.id, Ticket.state == "resolved")
         .values(state=to, resolved_at=None, updated_at=now)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         return None
-    await _audit(
+    await audit(
         session, ticket_id=ticket.id, actor=f"user:{user_id}", action="reopened", detail={"to": to}
     )
     return ticket.id
@@ -178,7 +178,7 @@ async def history(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]
     return list(rows)
 
 
-async def _audit(
+async def audit(
     session: AsyncSession,
     *,
     ticket_id: int,
@@ -189,5 +189,5 @@ async def _audit(
     session.add(TicketEvent(ticket_id=ticket_id, actor=actor, action=action, detail=detail))
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     return int(result.rowcount) if isinstance(result, CursorResult) else 0

@@ -185,8 +185,8 @@ class Views:
         _ = self.i18n.gettext(language)
         if existing:
             text = _(
-                "Your request number {number} is already with our team. I have added your "
-                "message to it; a person will answer you here."
+                "Your request number {number} is already with our team. Write here and I will "
+                "pass your messages on; a person will answer you in this chat."
             )
         else:
             text = _(
@@ -366,6 +366,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("change the language")),
     ("country", N_("change the country")),
     ("human", N_("talk to a person")),
+    ("status", N_("your request to the hotline")),
     ("help", N_("how to use this assistant")),
     ("privacy", N_("what is stored about you")),
     ("forget", N_("erase your data")),

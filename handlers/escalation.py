@@ -14,7 +14,9 @@ async def reply_unreadable(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    replies = await context.services.dialogue.unreadable(user_id(update), message_kind(message))
+    replies = await context.services.dialogue.unreadable(
+        user_id(update), message_kind(message), message.message_id
+    )
     await send_replies(update, context, replies)
 
 
@@ -33,7 +35,7 @@ def message_kind(message: Message) -> str:
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("human", run_command),
+    CommandHandler(["human", "status"], run_command),
     CallbackQueryHandler(press_button, pattern=r"^(human$|esc:)"),
     MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reply_unreadable),
 ]

@@ -61,6 +61,8 @@ class KnowledgeBase:
     articles: Mapping[str, Article]
     institutions: Mapping[str, Institution]
     answers: Mapping[tuple[str, str], Answer]
+    timezones: Mapping[str, str] = field(default_factory=dict)
+    """Country → IANA time zone."""
     _by_topic: Mapping[str, tuple[Article, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

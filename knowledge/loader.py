@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 import yaml
@@ -52,13 +53,38 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     problems.languages = tuple(catalog.get("languages") or ())
     problems.countries = tuple(catalog.get("countries") or ())
     topics, articles = _load_catalog(root / "catalog.yml", catalog, problems)
+    timezones = _load_timezones(root / "catalog.yml", catalog, problems)
     institutions = _load_institutions(root / "institutions", problems)
     answers = _load_answers(root / "answers", articles, institutions, problems)
     if problems.items:
         raise KnowledgeError(problems.items)
     return KnowledgeBase(
-        problems.languages, problems.countries, topics, articles, institutions, answers
+        problems.languages,
+        problems.countries,
+        topics,
+        articles,
+        institutions,
+        answers,
+        timezones=timezones,
     )
+
+
+def _load_timezones(path: Path, data: dict[str, Any], problems: _Problems) -> dict[str, str]:
+    """`timezones`: each country's IANA time zone, for dates shown to the migrant."""
+    raw = data.get("timezones") or {}
+    if not isinstance(raw, dict):
+        problems.add(path, "timezones", "must map each country to a time zone")
+        return {}
+    timezones: dict[str, str] = {}
+    for country in problems.countries:
+        zone = raw.get(country)
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.add(path, f"timezones.{country}", "must be a time zone like Europe/Chisinau")
+            continue
+        timezones[country] = str(zone)
+    return timezones
 
 
 def _read(path: Path, problems: _Problems) -> Any:

@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""Put on the Rasa process's PYTHONPATH so `config.yml` can name `nlu.components.*`."""
+COMPONENTS_DIR = Path(__file__).resolve().parent / "components"
+
 
 @dataclass(frozen=True, slots=True)
 class NluPaths:
@@ -40,9 +44,10 @@ class NluPaths:
 
 
 def cache_key(paths: NluPaths) -> str:
-    """Hash of everything the model is trained from."""
+    """Hash of everything the model is trained from (custom component code included)."""
     digest = hashlib.sha256(RASA_VERSION.encode())
-    for path in [paths.config, *sorted(paths.data_dir.glob("*.yml"))]:
+    components = sorted(COMPONENTS_DIR.glob("*.py"))
+    for path in [paths.config, *sorted(paths.data_dir.glob("*.yml")), *components]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -61,6 +66,10 @@ def rasa_env() -> dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         PYTHONWARNINGS="ignore",
         HF_HUB_OFFLINE="1",
+    )
+    # Custom components (nlu/components/) must import whatever the working directory is.
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(PROJECT_ROOT), *filter(None, [env.get("PYTHONPATH")])]
     )
     return env
 

@@ -1,9 +1,11 @@
 """A local fake of the Telegram Bot API, spoken to over real HTTP.
 
-It implements what the bot uses (getMe, getUpdates, sendMessage, editMessageText,
-answerCallbackQuery, setMyCommands, sendChatAction, deleteWebhook, leaveChat), checks the
-requests the way Telegram does (text length, HTML entities, callback data size), and lets a
-test play users: send text, press buttons, and wait for the bot's messages.
+It implements what the bot uses (getMe, getUpdates, sendMessage, editMessageText, copyMessage,
+answerCallbackQuery, setMyCommands, sendChatAction, deleteWebhook, leaveChat, getChat,
+createForumTopic), checks the requests the way Telegram does (text length, HTML entities,
+callback data size), and lets a test play users and staff: send text in private chats or in a
+(forum) group, press buttons, wait for the bot's messages, and make a chat unreachable for a
+while.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ class SentMessage:
     text: str
     reply_markup: dict[str, Any] | None
     edited: bool = False
+    thread_id: int | None = None
+    reply_to: int | None = None
+    copied_from: tuple[int, int] | None = None
+    """(chat id, message id) of the original, for copyMessage."""
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -96,6 +102,12 @@ class FakeBotApi:
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     callback_answers: int = 0
     requests: list[str] = field(default_factory=list)
+    forums: set[int] = field(default_factory=set)
+    """Chats that are forum supergroups (createForumTopic works there)."""
+    topics: dict[int, str] = field(default_factory=dict)
+    unreachable: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """Chat id → (HTTP status, description) answered to every send there, while set."""
+    refused: int = 0
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -144,6 +156,34 @@ class FakeBotApi:
     async def send_content(self, user: FakeUser, **content: Any) -> int:
         return await self.push_update({"message": self._message(user, **content)})
 
+    async def send_group_text(
+        self,
+        user: FakeUser,
+        chat_id: int,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        reply_to: SentMessage | None = None,
+    ) -> int:
+        """A message by `user` in a group (a staff member in the staff group)."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": user.as_json(),
+            **content,
+        }
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        if reply_to is not None:
+            message["reply_to_message"] = self._message_json(reply_to)
+        return await self.push_update({"message": message})
+
     async def press(self, user: FakeUser, message: SentMessage, data: str) -> int:
         return await self.push_update(
             {
@@ -155,13 +195,26 @@ class FakeBotApi:
                     "message": {
                         "message_id": message.message_id,
                         "date": int(time.time()),
-                        "chat": {"id": message.chat_id, "type": "private"},
+                        "chat": self._chat(message.chat_id),
                         "from": BOT_USER,
                         "text": message.text,
+                        **(
+                            {"message_thread_id": message.thread_id, "is_topic_message": True}
+                            if message.thread_id
+                            else {}
+                        ),
                     },
                 }
             }
         )
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": "Test"}
+        chat: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": "Hotline"}
+        if chat_id in self.forums:
+            chat["is_forum"] = True
+        return chat
 
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         return [m for m in self.messages if m.chat_id == chat_id]
@@ -207,6 +260,8 @@ class FakeBotApi:
             return _error(404, "Not Found: method not found")
         try:
             result = await handler(params)
+        except Unreachable as exc:
+            return _error(exc.status, exc.description)
         except EntityError as exc:
             return _error(400, f"Bad Request: {exc}")
         except ValueError as exc:
@@ -234,21 +289,72 @@ class FakeBotApi:
             return list(self.updates[: int(params.get("limit") or 100)])
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        self._reachable(int(params["chat_id"]))
         text = str(params["text"])
         _check_text(text, params)
         markup = params.get("reply_markup")
         _check_markup(markup)
-        message = SentMessage(int(params["chat_id"]), next(self._message_ids), text, markup)
+        message = SentMessage(
+            int(params["chat_id"]),
+            next(self._message_ids),
+            text,
+            markup,
+            thread_id=_optional_int(params.get("message_thread_id")),
+            reply_to=_reply_to(params),
+        )
         await self._record(message)
         return self._message_json(message)
+
+    async def _api_copyMessage(self, params: dict[str, Any]) -> Any:
+        self._reachable(int(params["chat_id"]))
+        original = (int(params["from_chat_id"]), int(params["message_id"]))
+        message = SentMessage(
+            int(params["chat_id"]),
+            next(self._message_ids),
+            f"[copy of message {original[1]}]",
+            None,
+            thread_id=_optional_int(params.get("message_thread_id")),
+            reply_to=_reply_to(params),
+            copied_from=original,
+        )
+        await self._record(message)
+        return {"message_id": message.message_id}
+
+    async def _api_getChat(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        self._reachable(chat_id)
+        return {**self._chat(chat_id), "accent_color_id": 0, "max_reaction_count": 11}
+
+    async def _api_createForumTopic(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        self._reachable(chat_id)
+        if chat_id not in self.forums:
+            raise ValueError("the chat is not a forum")
+        thread_id = next(self._message_ids)
+        self.topics[thread_id] = str(params["name"])
+        return {"message_thread_id": thread_id, "name": params["name"], "icon_color": 7322096}
+
+    def _reachable(self, chat_id: int) -> None:
+        failure = self.unreachable.get(chat_id)
+        if failure is not None:
+            self.refused += 1
+            raise Unreachable(*failure)
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         text = str(params["text"])
         _check_text(text, params)
         markup = params.get("reply_markup")
         _check_markup(markup)
+        original = next(
+            (m for m in self.messages if m.message_id == int(params["message_id"])), None
+        )
         message = SentMessage(
-            int(params["chat_id"]), int(params["message_id"]), text, markup, edited=True
+            int(params["chat_id"]),
+            int(params["message_id"]),
+            text,
+            markup,
+            edited=True,
+            thread_id=original.thread_id if original else None,
         )
         await self._record(message)
         return self._message_json(message)
@@ -272,18 +378,37 @@ class FakeBotApi:
             self.messages.append(message)
             self._changed.notify_all()
 
-    @staticmethod
-    def _message_json(message: SentMessage) -> dict[str, Any]:
+    def _message_json(self, message: SentMessage) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": {"id": message.chat_id, "type": "private"},
+            "chat": self._chat(message.chat_id),
             "from": BOT_USER,
             "text": message.text,
         }
         if message.reply_markup:
             payload["reply_markup"] = message.reply_markup
+        if message.thread_id:
+            payload["message_thread_id"] = message.thread_id
+            payload["is_topic_message"] = True
         return payload
+
+
+class Unreachable(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _optional_int(value: Any) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _reply_to(params: dict[str, Any]) -> int | None:
+    if params.get("reply_parameters"):
+        return int(params["reply_parameters"]["message_id"])
+    return _optional_int(params.get("reply_to_message_id"))
 
 
 def _check_text(text: str, params: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 01:07:33.647850
+Create Date: 2026-11-22 01:10:02.685222
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('intent', sa.String(length=64), nullable=True),
     sa.Column('confidence', sa.Double(), nullable=True),
     sa.Column('article_id', sa.String(length=64), nullable=True),
+    sa.Column('telegram_message_id', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_missed_question'))
     )
     with op.batch_alter_table('missed_question', schema=None) as batch_op:
@@ -71,6 +72,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('country', sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column('telegram_message_id', sa.BigInteger(), nullable=True))
 
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('card_message_id', sa.BigInteger(), nullable=True))
@@ -98,6 +100,7 @@ def downgrade() -> None:
         batch_op.drop_column('card_message_id')
 
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('telegram_message_id')
         batch_op.drop_column('country')
 
     with op.batch_alter_table('ticket_message', schema=None) as batch_op:

@@ -190,7 +190,17 @@ async def test_commands_are_registered_in_every_language(
 ) -> None:
     assert set(fake_api.commands) == {"", "ro", "ru", "uk", "bg", "ka", "en"}
     names = {c["command"] for c in fake_api.commands["ka"]}
-    assert names == {"start", "menu", "language", "country", "help", "human", "privacy", "forget"}
+    assert names == {
+        "start",
+        "menu",
+        "language",
+        "country",
+        "help",
+        "human",
+        "status",
+        "privacy",
+        "forget",
+    }
     assert fake_api.commands["ro"][0]["description"] != fake_api.commands["en"][0]["description"]
 
 
