@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/bot.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test train eval lint i18n clean bench
+.PHONY: help setup run test train eval lint i18n i18n-check clean bench
 
 help:
 	@echo "make run     run the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
@@ -74,6 +74,11 @@ i18n: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k staff_text -k _answer --no-location --sort-output -o locales/bot.pot . >/dev/null
 	$(VENV)/bin/pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching >/dev/null
 	$(VENV)/bin/pybabel compile -d locales -D bot --statistics
+
+# Fails on an untranslated or fuzzy UI message, a locales/bot.pot older than the source, or a
+# compiled .mo older than or different from its .po (see .ci/check_i18n.py).
+i18n-check: $(VENV)/.installed
+	$(PY) .ci/check_i18n.py
 
 clean:
 	rm -rf $(VENV) $(NLU_VENV) models

@@ -184,8 +184,9 @@ def hotline_screens(kb: KnowledgeBase, i18n: I18n) -> Iterator[tuple[str, Reply]
         for institution in institutions:
             yield "consent_request", views.consent_request(language, BIG_ID, institution)
             for given in (True, False):
-                yield "consent_recorded", views.consent_recorded(
-                    language, institution, given=given
+                yield (
+                    "consent_recorded",
+                    views.consent_recorded(language, institution, given=given),
                 )
 
 
@@ -255,6 +256,16 @@ def test_every_screen_is_valid_telegram_html(screens: list[tuple[str, Reply]]) -
 def test_the_whitelist_refuses_forged_data(kb: KnowledgeBase) -> None:
     patterns = callback_patterns(kb)
 
-    for forged in ("art:../../etc", "fb:2:doc_passport", "lang:de", "rate:0:5", "rate:1:6",
-                   "st:claim:-1", "esc:<b>", "human ", "", "topic:documents\n"):
+    for forged in (
+        "art:../../etc",
+        "fb:2:doc_passport",
+        "lang:de",
+        "rate:0:5",
+        "rate:1:6",
+        "st:claim:-1",
+        "esc:<b>",
+        "human ",
+        "",
+        "topic:documents\n",
+    ):
         assert not allowed(forged, patterns), forged

@@ -301,6 +301,12 @@ callback_data = st.one_of(
             "rate:1:99999999999",
             "rate::",
             "rate:-1:5",
+            "rate:99999999999999999999:5",
+            "rate:2147483648:1",
+            "rate:²:5",
+            "rate:١:5",
+            "refc:99999999999999999999:1",
+            "refc:²:1",
             "refc:1:1",
             "refc:1:2",
             "st:claim:1",
@@ -378,7 +384,9 @@ UNREADABLE_CONTENT: list[dict[str, Any]] = [
 
 
 @st.composite
-def updates_batch(draw: st.DrawFn, factory: Updates, onboarded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def updates_batch(
+    draw: st.DrawFn, factory: Updates, onboarded: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """One to four hostile updates."""
     batch = []
     for _ in range(draw(st.integers(1, 4))):
@@ -464,9 +472,7 @@ def updates_batch(draw: st.DrawFn, factory: Updates, onboarded: list[dict[str, A
                     }
                 )
             elif choice == 3:
-                message = factory.message(
-                    user, group, None, new_chat_members=[BOT_USER, user]
-                )
+                message = factory.message(user, group, None, new_chat_members=[BOT_USER, user])
                 batch.append({"message": message})
             else:
                 message = factory.message(user, group, draw(texts))
@@ -710,7 +716,9 @@ async def test_markup_from_a_migrant_reaches_the_staff_group_escaped(harness: Ha
     echoed = [m.text for m in staff if "evil.example" in m.text]
     assert len(echoed) == 2  # the card (question and transcript) and the relayed message
     for text in echoed:
-        assert "&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href='https://evil.example/'&gt;y&lt;/a&gt;" in text
+        assert (
+            "&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href='https://evil.example/'&gt;y&lt;/a&gt;" in text
+        )
         assert "<b>x</b>" not in text
     harness.check(0, 0, {"<b>", "<a href='https://evil.example/'>"} - OWN_TAGS)
 
