@@ -109,10 +109,22 @@ async def ticket_row(application: App, ticket_id: int) -> Ticket:
         return ticket
 
 
+@pytest.fixture
+async def hotline_app_on(
+    tmp_path: Path, forum_api: FakeBotApi, database_url: str
+) -> AsyncIterator[App]:
+    """The hotline on SQLite, and again on a real PostgreSQL."""
+    application = await start_hotline(tmp_path, forum_api, database_url=database_url)
+    try:
+        yield application
+    finally:
+        await stop_bot(application)
+
+
 async def test_escalation_claim_relay_resolve_and_rating(
-    hotline_app: App, forum_api: FakeBotApi
+    hotline_app_on: App, forum_api: FakeBotApi
 ) -> None:
-    api = forum_api
+    hotline_app, api = hotline_app_on, forum_api
     migrant = FakeUser(101)
     card = await escalate(api, migrant)
 
