@@ -8,6 +8,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.context import App, BotData, Context
+from bot.publishing import install_signal
 from bot.services import build_services
 from bot.settings import Settings
 from bot.transport import TelegramTransport
@@ -54,6 +55,7 @@ async def post_init(application: App) -> None:
     services = await build_services(settings, kb=application.bot_data.kb)
     application.bot_data.services = services
     services.start_delivery(TelegramTransport(application.bot))
+    install_signal(services.publisher, settings.run_dir)
     for language in services.kb.languages:
         _ = services.i18n.gettext(language)
         commands = [BotCommand(name, _(description)) for name, description in COMMANDS]

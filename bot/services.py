@@ -18,6 +18,7 @@ from bot.hotline_views import HotlineViews
 from bot.hours import HotlineHours
 from bot.i18n import I18n
 from bot.outbox import OutboxWorker
+from bot.publishing import Publisher
 from bot.settings import ROOT, Settings
 from bot.staff import StaffDirectory
 from bot.transport import Transport
@@ -46,6 +47,14 @@ class Services:
     staff: StaffDirectory
     outbox: OutboxWorker
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    publisher: Publisher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.publisher = Publisher(self)
+
+    @property
+    def nlu_paths(self) -> NluPaths:
+        return nlu_paths(self.settings)
 
     def start_delivery(self, transport: Transport) -> None:
         """Start delivering the outbox through `transport`, and the SLA sweep."""
@@ -59,6 +68,8 @@ class Services:
         )
 
     async def aclose(self) -> None:
+        if self.publisher.training is not None:
+            self.publisher.training.cancel()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

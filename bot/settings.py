@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     nlu_venv: Path = ROOT / ".venv-nlu"
     nlu_startup_timeout: float = 180.0
     models_dir: Path = ROOT / "models"
+    run_dir: Path = ROOT / "data"
+    """The bot's pid file and the result of the last content reload."""
 
     default_language: str = "en"
     knowledge_dir: Path = ROOT / "knowledge"

@@ -6,6 +6,7 @@ import asyncio
 import locale
 import sys
 
+from bot.publishing import install_signal
 from bot.rendering import to_terminal
 from bot.replies import Reply
 from bot.services import Services
@@ -57,6 +58,7 @@ class ShellTransport:
 async def run_shell(services: Services) -> None:
     """Chat until end of input: a number presses a button, /commands work, text is a question."""
     services.start_delivery(ShellTransport())
+    install_signal(services.publisher, services.settings.run_dir)  # `kb reload` publishes here
     dialogue = services.dialogue
     client_language = (locale.getlocale()[0] or "en").split("_")[0]
     print("Local chat with the assistant. Type a number to press a button, /help for commands,")

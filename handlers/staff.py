@@ -27,13 +27,13 @@ from bot.inputs import clean_text
 from bot.rendering import to_html, to_markup
 from bot.replies import Reply
 from bot.settings import Settings
-from bot.staff import StaffMember
+from bot.staff import Permission, StaffMember
 from bot.views import N_
 from handlers.common import NO_PREVIEW, run_command, update_key
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = ("queue", "mine", "take", "resolve", "note", "refer")
+STAFF_COMMANDS = ("queue", "mine", "take", "resolve", "note", "refer", "reload")
 BUTTON = re.compile(
     r"^st:(?P<action>claim|resolve|refer|rf):(?P<ticket>\d{1,12})(?::(?P<arg>\w{1,40}))?$"
 )
@@ -123,6 +123,13 @@ async def _run_staff_command(
     }
     if name in ("queue", "mine"):
         return await hotline.queue(member, mine=name == "mine")
+    if name == "reload":
+        if not member.may(Permission.PUBLISH):
+            log.warning("refused /reload from staff %s (%s)", member.telegram_id, member.role)
+            return StaffAnswer(hotline.views.staff_text("Your role does not allow this."), False)
+        log.info("content reload requested by staff %s", member.telegram_id)
+        result = await context.services.publisher.reload()
+        return StaffAnswer(Reply(result.summary()), result.ok)
     if not args or not args[0].lstrip("#").isdigit():
         return StaffAnswer(hotline.views.staff_text(usage[name]), False)
     ticket_id = int(args[0].lstrip("#"))

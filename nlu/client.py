@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -52,6 +53,24 @@ class RasaClient:
             return _result(response.json())
         except (ValueError, TypeError, KeyError) as exc:
             raise NluUnavailable("NLU answered something that is not a parse result") from exc
+
+    async def load_model(self, model: Path) -> None:
+        """Replace the server's model without downtime (Rasa's `PUT /model`).
+
+        Raises:
+            NluUnavailable: the server refused or could not load it.
+        """
+        try:
+            response = await self._http.put(
+                "/model",
+                json={"model_file": str(model)},
+                params=self._params(),
+                timeout=httpx.Timeout(300.0, connect=2.0),
+            )
+        except httpx.HTTPError as exc:
+            raise NluUnavailable(f"loading the model failed: {type(exc).__name__}") from exc
+        if response.status_code not in (200, 204):
+            raise NluUnavailable(f"loading the model failed: HTTP {response.status_code}")
 
     async def ready(self) -> bool:
         """True when the server answers and has a model loaded."""

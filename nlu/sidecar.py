@@ -59,6 +59,15 @@ class RasaSidecar:
         return self._process.pid if self._process else None
 
     @property
+    def model(self) -> Path:
+        """The model the server loads (also after a restart)."""
+        return self._model
+
+    def use_model(self, model: Path) -> None:
+        """Remember a model loaded at run time (`PUT /model`), so a restart keeps it."""
+        self._model = model
+
+    @property
     def is_ready(self) -> bool:
         return self._ready.is_set()
 

@@ -88,6 +88,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "telegram_bot_token": TOKEN,
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         "nlu_url": "http://127.0.0.1:9",  # nothing listens: tests that need NLU override it
+        "run_dir": tmp_path / "run",
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]

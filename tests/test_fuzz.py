@@ -616,7 +616,16 @@ def _all_strings(value: Any) -> str:
 
 
 @pytest.fixture(params=["nlu_down", pytest.param("rasa", marks=pytest.mark.rasa)])
-async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+def nlu(request: pytest.FixtureRequest) -> dict[str, object]:
+    """NLU settings: nothing listening (conftest's default), or the real Rasa server."""
+    if request.param == "rasa":
+        server = request.getfixturevalue("rasa_server")
+        return {"nlu_url": server.url, "nlu_token": server.token}
+    return {}
+
+
+@pytest.fixture
+async def harness(nlu: dict[str, object], tmp_path: Path) -> AsyncIterator[Harness]:
     """The real bot with a staff group, delivering through the outbox, NLU down or real."""
     api = FuzzApi(token="123456:TEST-TOKEN")
     await api.start()
@@ -625,10 +634,8 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         "staff_chat_id": STAFF_CHAT,
         "staff": f"{STAFF_MEMBER}:agent:Ana",
         "outbox_poll_seconds": 0.2,
+        **nlu,
     }
-    if request.param == "rasa":
-        server = request.getfixturevalue("rasa_server")
-        overrides |= {"nlu_url": server.url, "nlu_token": server.token}
     errors = ErrorLog()
     root = logging.getLogger()
     root.addHandler(errors)

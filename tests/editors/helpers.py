@@ -47,7 +47,9 @@ def sheet_rows(xlsx: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return result
 
 
-def edit_sheet(source: Path, target: Path, edits: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+def edit_sheet(
+    source: Path, target: Path, edits: Mapping[tuple[str, str], Mapping[str, Any]]
+) -> None:
     """Change cells as an editor would in a spreadsheet program, and save under target."""
     workbook = load_workbook(source)
     sheet = workbook["answers"]

@@ -79,27 +79,21 @@ def test_a_message_over_the_telegram_limit_is_reported() -> None:
 
 
 @pytest.mark.parametrize(
-    ("argument", "message"),
+    ("article", "country", "language", "message"),
     [
-        ("doc_pasport", "unknown article 'doc_pasport' (did you mean doc_passport?)"),
-        ("--country=xx", "unknown country 'xx'; one of: md, ge, bg"),
-        ("--language=fr", "unknown language 'fr'; one of: ro, ru, uk, bg, ka, en"),
+        ("doc_pasport", "md", "ro", "unknown article 'doc_pasport' (did you mean doc_passport?)"),
+        ("doc_passport", "xx", "ro", "unknown country 'xx'; one of: md, ge, bg"),
+        ("doc_passport", "md", "fr", "unknown language 'fr'; one of: ro, ru, uk, bg, ka, en"),
     ],
 )
-def test_unknown_names_are_one_clear_line(kb: KnowledgeBase, argument: str, message: str) -> None:
-    i18n = I18n(ROOT / "locales", kb.languages, "en")
-    article = argument if not argument.startswith("--") else "doc_passport"
-    options = {"country": "md", "language": "ro"}
-    if argument.startswith("--"):
-        name, value = argument[2:].split("=")
-        options[name] = value
+def test_unknown_names_are_one_clear_line(
+    kb: KnowledgeBase, i18n: I18n, article: str, country: str, language: str, message: str
+) -> None:
     with pytest.raises(AssistantError) as raised:
-        preview(kb, i18n, article, options["country"], options["language"])
+        preview(kb, i18n, article, country, language)
     assert str(raised.value) == message
 
-    completed = run_cli(
-        "kb", "preview", article, "--country", options["country"], "--language", options["language"]
-    )
+    completed = run_cli("kb", "preview", article, "--country", country, "--language", language)
 
     assert completed.returncode == 2
     assert completed.stderr == f"error: {message}\n"
