@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.context import App, BotData, Context
@@ -19,6 +20,39 @@ from knowledge import KnowledgeBase
 log = logging.getLogger(__name__)
 
 
+class JournaledApplication(Application[Any, Context, Any, Any, BotData, Any]):
+    """Records each update in the journal before its handlers run and marks it done after;
+    an update seen before is ignored (see bot/journal.py)."""
+
+    async def process_update(self, update: object) -> None:
+        services = self.bot_data.services
+        if not isinstance(update, Update) or services is None:
+            await super().process_update(update)
+            return
+        if not await services.journal.begin(update.update_id, update.to_dict()):
+            log.info("update %s was handled before; ignored", update.update_id)
+            return
+        try:
+            await super().process_update(update)
+        finally:
+            await services.journal.finish(update.update_id)
+
+    async def finish_interrupted(self) -> None:
+        """Handle the updates a previous run recorded but did not finish."""
+        services = self.bot_data.services
+        assert services is not None
+        for update_id, payload in await services.journal.unfinished():
+            if payload is None:
+                log.warning("update %s was interrupted and cannot be replayed", update_id)
+                await services.journal.finish(update_id, failed=True)
+                continue
+            log.warning("finishing update %s, interrupted when the bot last stopped", update_id)
+            try:
+                await super().process_update(Update.de_json(payload, self.bot))
+            finally:
+                await services.journal.finish(update_id)
+
+
 def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> App:
     """The bot, wired to the Bot API at TELEGRAM_API_BASE_URL; services start in post_init.
 
@@ -28,6 +62,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     base = settings.telegram_api_base_url.rstrip("/")
     application: App = (
         Application.builder()
+        .application_class(JournaledApplication)
         .token(settings.require_token())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
@@ -56,6 +91,8 @@ async def post_init(application: App) -> None:
     application.bot_data.services = services
     services.start_delivery(TelegramTransport(application.bot))
     install_signal(services.publisher, settings.run_dir)
+    if isinstance(application, JournaledApplication):
+        await application.finish_interrupted()
     for language in services.kb.languages:
         _ = services.i18n.gettext(language)
         commands = [BotCommand(name, _(description)) for name, description in COMMANDS]

@@ -204,3 +204,18 @@ class Feedback(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     helpful: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """The update journal: each Telegram update is recorded before its side effects and marked
+    done after, so a repeated update is ignored and one interrupted by a crash is finished on the
+    next start (its payload is kept only until then)."""
+
+    __tablename__ = "processed_update"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(12), default="received")
+    """received (being handled), done, or failed (an unhandled error; logged)."""
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
+    payload: Mapped[dict[str, Any] | None]

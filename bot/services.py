@@ -17,6 +17,7 @@ from bot.hotline import Hotline, HotlineConfig
 from bot.hotline_views import HotlineViews
 from bot.hours import HotlineHours
 from bot.i18n import I18n
+from bot.journal import UpdateJournal
 from bot.outbox import OutboxWorker
 from bot.publishing import Publisher
 from bot.settings import ROOT, Settings
@@ -46,6 +47,7 @@ class Services:
     hotline: Hotline
     staff: StaffDirectory
     outbox: OutboxWorker
+    journal: UpdateJournal
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     publisher: Publisher = field(init=False)
 
@@ -172,7 +174,18 @@ async def build_services(
         hotline=hotline,
     )
     return Services(
-        settings, kb, i18n, engine, sessions, nlu, sidecar, dialogue, hotline, staff, outbox
+        settings,
+        kb,
+        i18n,
+        engine,
+        sessions,
+        nlu,
+        sidecar,
+        dialogue,
+        hotline,
+        staff,
+        outbox,
+        UpdateJournal(sessions),
     )
 
 

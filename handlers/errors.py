@@ -15,10 +15,14 @@ log = logging.getLogger(__name__)
 async def report_error(update: object, context: Context) -> None:
     """Log the exception and tell the user that something went wrong and a person follows up."""
     log.error("unhandled error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
     services = context.bot_data.services
-    if services is None:
+    if not isinstance(update, Update) or services is None:
+        return
+    try:
+        await services.journal.finish(update.update_id, failed=True)
+    except Exception:  # the database may be what failed
+        log.warning("could not mark update %s as failed", update.update_id)
+    if update.effective_chat is None:
         return
     language = services.settings.default_language
     if update.effective_user is not None:

@@ -130,9 +130,10 @@ class FakeBotApi:
 
     # -- playing users -------------------------------------------------------------------------
 
-    async def push_update(self, update: dict[str, Any]) -> int:
+    async def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        """Offer an update in getUpdates; `update_id` repeats an earlier one (a redelivery)."""
         async with self._changed:
-            update_id = next(self._update_ids)
+            update_id = update_id if update_id is not None else next(self._update_ids)
             self.updates.append({"update_id": update_id, **update})
             self._changed.notify_all()
         return update_id

@@ -1,0 +1,114 @@
+"""No update lost or handled twice: the update journal, through the real Application."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.db import create_engine, create_sessions, migrate
+from bot.journal import UpdateJournal
+from bot.models import ProcessedUpdate, Ticket
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.fake_telegram import FakeBotApi, FakeUser
+from tests.handlers.test_hotline import onboard, wait_until
+
+
+async def test_a_redelivered_update_gets_one_reply_and_one_ticket(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
+    try:
+        user = FakeUser(130)
+        await onboard(fake_api, user)
+        message = {
+            "message_id": 9001,
+            "date": int(time.time()),
+            "chat": {"id": user.id, "type": "private", "first_name": "Test"},
+            "from": user.as_json(),
+            "text": "/human",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        }
+        before = len(fake_api.sent_to(user.id))
+        update_id = await fake_api.push_update({"message": message})
+        await fake_api.wait_for(user.id, after=before)
+        await fake_api.push_update({"message": message}, update_id=update_id)  # redelivered
+        [after] = await fake_api.exchange(user, "/status")  # handled after the repeat
+
+        assert "request" in after.text
+        replies = fake_api.sent_to(user.id)[before:]
+        assert len(replies) == 2  # the ticket confirmation once, then the status
+        services = application.bot_data.services
+        assert services is not None
+        async with services.sessions() as session:
+            tickets = await session.scalar(select(func.count()).select_from(Ticket))
+            journal = await session.get(ProcessedUpdate, update_id)
+        assert tickets == 1
+        assert journal is not None and journal.state == "done" and journal.payload is None
+    finally:
+        await stop_bot(application)
+
+
+async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    settings = make_settings(tmp_path, telegram_api_base_url=fake_api.url)
+    user = FakeUser(131, language_code="uk")
+    # What a process killed mid-handler leaves behind: recorded, with its payload, never done.
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    journal = UpdateJournal(create_sessions(engine))
+    start = {
+        "update_id": 777,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": user.id, "type": "private", "first_name": "Test"},
+            "from": user.as_json(),
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    assert await journal.begin(777, start)
+    assert await journal.begin(778, {"update_id": 778}) and await journal.begin(779, start)
+    await journal.finish(779)
+    await engine.dispose()
+
+    application = await start_bot(settings)
+    try:
+        await wait_until(lambda: len(fake_api.sent_to(user.id)) == 1)
+        assert "Будь ласка, оберіть мову" in fake_api.sent_to(user.id)[0].text
+        services = application.bot_data.services
+        assert services is not None
+        async with services.sessions() as session:
+            states = dict(
+                (
+                    await session.execute(select(ProcessedUpdate.update_id, ProcessedUpdate.state))
+                ).all()
+            )
+        assert states == {777: "done", 778: "done", 779: "done"}
+    finally:
+        await stop_bot(application)
+
+
+async def test_finished_updates_are_purged_after_a_while(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.models import utcnow
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'j.db'}")
+    await migrate(engine)
+    journal = UpdateJournal(create_sessions(engine))
+    try:
+        for update_id in (1, 2):
+            await journal.begin(update_id, {})
+        await journal.finish(1)
+        assert await journal.purge(older_than=timedelta(days=2)) == 0
+        assert (
+            await journal.purge(older_than=timedelta(days=2), now=utcnow() + timedelta(days=3))
+            == 1
+        )
+        assert [u for u, _ in await journal.unfinished()] == [2]  # never purged while unfinished
+    finally:
+        await engine.dispose()
