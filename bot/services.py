@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, create_engine, create_sessions, migrate
 from bot.dialogue import Dialogue
+from bot.flood import FloodGuard
 from bot.hotline import Hotline, HotlineConfig
 from bot.hotline_views import HotlineViews
 from bot.hours import HotlineHours
@@ -20,6 +21,7 @@ from bot.i18n import I18n
 from bot.journal import UpdateJournal
 from bot.outbox import OutboxWorker
 from bot.publishing import Publisher
+from bot.retention import run_retention
 from bot.settings import ROOT, Settings
 from bot.staff import StaffDirectory
 from bot.transport import Transport
@@ -48,6 +50,7 @@ class Services:
     staff: StaffDirectory
     outbox: OutboxWorker
     journal: UpdateJournal
+    flood: FloodGuard
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     publisher: Publisher = field(init=False)
 
@@ -59,13 +62,24 @@ class Services:
         return nlu_paths(self.settings)
 
     def start_delivery(self, transport: Transport) -> None:
-        """Start delivering the outbox through `transport`, and the SLA sweep."""
+        """Start the background work: delivering the outbox through `transport`, the SLA sweep
+        and the retention purge."""
         self.hotline.transport = transport
         self.hotline.on_enqueued = self.outbox.wake
         self.outbox.start()
         self._tasks.append(
             asyncio.create_task(
                 self.hotline.run_sla(self.settings.sla_check_seconds), name="sla-sweep"
+            )
+        )
+        self._tasks.append(
+            asyncio.create_task(
+                run_retention(
+                    self.sessions,
+                    days=self.settings.retention_days,
+                    every=self.settings.retention_check_hours * 3600,
+                ),
+                name="retention",
             )
         )
 
@@ -186,6 +200,7 @@ async def build_services(
         staff,
         outbox,
         UpdateJournal(sessions),
+        FloodGuard(limit=settings.flood_limit, window=settings.flood_window),
     )
 
 

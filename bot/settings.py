@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     hotline_timezone: str = "Europe/Chisinau"
     ticket_reopen_hours: float = 24.0
     """A message within this time after a ticket was resolved reopens it."""
+    flood_limit: int = 30
+    """Updates one user may send per FLOOD_WINDOW seconds; above it, one notice, then silence."""
+    flood_window: float = 60.0
+    retention_days: int = 90
+    """Conversation text (messages, questions, ticket texts of closed tickets) older than this is
+    erased by a job that runs every RETENTION_CHECK_HOURS."""
+    retention_check_hours: float = 6.0
     outbox_poll_seconds: float = 2.0
     outbox_max_backoff: float = 300.0
     """The longest wait between two delivery attempts of one message (seconds)."""

@@ -334,6 +334,16 @@ class Views:
             language=language,
         )
 
+    def slow_down(self, language: str) -> Reply:
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _(
+                "You are sending messages very quickly. Please wait a minute; then I will read "
+                "your messages again."
+            ),
+            language=language,
+        )
+
     def error(self, language: str) -> Reply:
         _ = self.i18n.gettext(language)
         return Reply(

@@ -138,7 +138,7 @@ async def _run_staff_command(
     if name == "resolve":
         return await hotline.resolve(member, ticket_id)
     if name == "note":
-        text = staff_text(" ".join(args[1:]))
+        text = clean_staff_text(" ".join(args[1:]))
         return await hotline.note(member, ticket_id, text)
     if len(args) < 2:
         return await hotline.referral_choices(member, ticket_id)
@@ -168,7 +168,7 @@ async def staff_message(update: Update, context: Context) -> None:
             "ignored a reply to ticket %s from non-staff user %s", ticket_id, _user(update)
         )
         raise ApplicationHandlerStop
-    text = staff_text(message.text or "")
+    text = clean_staff_text(message.text or "")
     if not text:
         await _send(
             context, message, hotline.views.staff_text("Only text can be relayed for now.")
@@ -196,7 +196,7 @@ async def _send(context: Context, message: Message | object, reply: Reply) -> No
     )
 
 
-def staff_text(raw: str) -> str:
+def clean_staff_text(raw: str) -> str:
     """Staff text cleaned like the migrants' (bidi, controls), keeping its line breaks."""
     lines = [clean_text(line) for line in raw.splitlines()]
     return "\n".join(lines).strip()[:STAFF_TEXT_LIMIT]

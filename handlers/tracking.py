@@ -10,7 +10,8 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.context import Context
-from handlers.common import press_button
+from bot.flood import Verdict
+from handlers.common import press_button, send_replies
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,24 @@ async def private_chats_only(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if update.effective_user is None or chat is None:
         raise ApplicationHandlerStop
+    await limit_flood(update, context)
+
+
+async def limit_flood(update: Update, context: Context) -> None:
+    """Above the per-user rate: one polite notice, then the excess is not processed."""
+    user = update.effective_user
+    assert user is not None
+    services = context.services
+    verdict = services.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if verdict is Verdict.NOTIFY:
+        log.info("flood: telegram user %s is over the limit; dropping for a while", user.id)
+        language = services.i18n.pick(user.language_code)
+        await send_replies(update, context, [services.dialogue.views.slow_down(language)])
+    raise ApplicationHandlerStop
 
 
 GUARDS: list[BaseHandler[Update, Context, None]] = [TypeHandler(Update, private_chats_only)]
