@@ -108,6 +108,8 @@ class FakeBotApi:
     unreachable: dict[int, tuple[int, str]] = field(default_factory=dict)
     """Chat id → (HTTP status, description) answered to every send there, while set."""
     refused: int = 0
+    fail_next: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=dict)
+    """Chat id → errors (HTTP status, description, retry_after) for its next sends, in order."""
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -262,7 +264,7 @@ class FakeBotApi:
         try:
             result = await handler(params)
         except Unreachable as exc:
-            return _error(exc.status, exc.description)
+            return _error(exc.status, exc.description, exc.retry_after)
         except EntityError as exc:
             return _error(400, f"Bad Request: {exc}")
         except ValueError as exc:
@@ -340,6 +342,9 @@ class FakeBotApi:
         if failure is not None:
             self.refused += 1
             raise Unreachable(*failure)
+        if self.fail_next.get(chat_id):
+            self.refused += 1
+            raise Unreachable(*self.fail_next[chat_id].pop(0))
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         text = str(params["text"])
@@ -396,10 +401,11 @@ class FakeBotApi:
 
 
 class Unreachable(Exception):
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
 
 
 def _optional_int(value: Any) -> int | None:
@@ -447,7 +453,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": code, "description": description}, status=code
-    )
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)

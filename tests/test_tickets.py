@@ -117,3 +117,37 @@ async def test_user_message_reopens_a_recently_resolved_ticket(sessions: Session
         ticket = await session.get(Ticket, ticket_id)
     assert (too_late, reopened) == (None, ticket_id)
     assert ticket is not None and (ticket.state, ticket.claimed_by) == ("claimed", 5)
+
+
+async def test_forget_erases_everything_personal_and_keeps_a_redacted_stub(
+    sessions: Sessions,
+) -> None:
+    from sqlalchemy import func, select
+
+    from bot import events, outbox
+    from bot.models import Event, Outbox, TicketEvent, TicketMessage, User
+
+    user_id, ticket_id = await new_ticket(sessions)
+    async with sessions.begin() as session:
+        await events.record(
+            session, user_id=user_id, direction="in", kind="text", text="Ion, Chișinău"
+        )
+        session.add(TicketMessage(ticket_id=ticket_id, author="user", text="my phone is 0691"))
+        await outbox.enqueue(session, key="u1", kind="to_user", chat_id=7, ticket_id=ticket_id)
+        await tickets.claim(session, ticket_id=ticket_id, staff_id=99)
+
+    async with sessions.begin() as session:
+        await profiles.forget(session, user_id=user_id)
+
+    async with sessions() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        counts = [
+            await session.scalar(select(func.count()).select_from(table))
+            for table in (User, Event, TicketMessage, Outbox)
+        ]
+        actors = (await session.scalars(select(TicketEvent.actor).order_by(TicketEvent.id))).all()
+    assert ticket is not None
+    assert (ticket.user_id, ticket.question, ticket.transcript, ticket.nlu) == (None,) * 4
+    assert (ticket.state, ticket.language, ticket.country) == ("claimed", "ro", "md")  # the stub
+    assert counts == [0, 0, 0, 0]
+    assert list(actors) == [f"user:{user_id}", "staff:99"]  # pseudonymous: the user row is gone

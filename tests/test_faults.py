@@ -1,0 +1,175 @@
+"""Faults: the NLU down, slow or answering garbage; Telegram's 429; the database gone for a
+while; a restart in the middle of a conversation. The user always gets an answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot.db import create_engine, create_sessions
+from bot.models import Event, Ticket
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.fake_telegram import FakeBotApi, FakeUser
+from tests.handlers.test_hotline import onboard
+
+
+class FakeRasa:
+    """A Rasa server that misbehaves on demand: 409 no model, 500, garbage, too slow, or fine."""
+
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.requests = 0
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/model/parse", self._parse)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def _parse(self, request: web.Request) -> web.StreamResponse:
+        self.requests += 1
+        if self.mode == "no_model":
+            return web.json_response({"message": "No model loaded"}, status=409)
+        if self.mode == "error":
+            return web.Response(status=500, text="Internal Server Error")
+        if self.mode == "garbage":
+            return web.Response(status=200, text="<html>proxy says hi</html>")
+        if self.mode == "slow":
+            await asyncio.sleep(5)
+        ranking = [{"name": "doc_passport", "confidence": 0.95}]
+        return web.json_response(
+            {"text": "", "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+        )
+
+
+@pytest.fixture
+async def rasa() -> AsyncIterator[FakeRasa]:
+    server = FakeRasa()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_a_broken_nlu_still_gets_menus_and_a_person_and_recovers_without_restart(
+    tmp_path: Path, fake_api: FakeBotApi, rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(
+        tmp_path, telegram_api_base_url=fake_api.url, nlu_url=rasa.url, nlu_timeout=0.5
+    )
+    application = await start_bot(settings)
+    caplog.set_level(logging.WARNING, logger="bot.dialogue")
+    try:
+        user = FakeUser(150)
+        await onboard(fake_api, user)
+        for mode in ("no_model", "error", "garbage", "slow"):
+            rasa.mode = mode
+            [reply] = await fake_api.exchange(user, "how do I renew my passport?", timeout=10)
+            assert "cannot read free-text questions right now" in reply.text, mode
+            assert ("Send my question to a person", "esc:nlu_down") in reply.buttons
+            assert ("☰ Menu", "menu") in reply.buttons
+        lines = [r.getMessage() for r in caplog.records if "NLU unavailable" in r.getMessage()]
+        assert [line.split(": ", 1)[1] for line in lines] == [
+            "NLU answered HTTP 409",
+            "NLU answered HTTP 500",
+            "NLU answered something that is not a parse result",
+            "NLU request failed: ReadTimeout",
+        ]
+
+        rasa.mode = "ok"  # the server is back: no restart of the bot needed
+        [answer] = await fake_api.exchange(user, "how do I renew my passport?")
+        assert answer.text.startswith("<b>Passport</b>")
+    finally:
+        await stop_bot(application)
+
+
+async def test_telegram_rate_limit_is_waited_out_and_the_reply_arrives_once(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
+    try:
+        user = FakeUser(151)
+        await onboard(fake_api, user)
+        fake_api.fail_next[user.id] = [(429, "Too Many Requests: retry after 1", 1)]
+        [reply] = await fake_api.exchange(user, "/help", timeout=15)
+        await asyncio.sleep(0.5)
+        assert "/human" in reply.text
+        assert fake_api.refused == 1
+        assert sum("/human" in m.text for m in fake_api.sent_to(user.id)) == 1
+    finally:
+        await stop_bot(application)
+
+
+async def test_database_outage_gets_a_polite_answer_and_leaves_nothing_half_written(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
+    services = application.bot_data.services
+    assert services is not None
+    try:
+        user = FakeUser(152)
+        menu = await onboard(fake_api, user)
+        async with services.sessions() as session:
+            events_before = await session.scalar(select(func.count()).select_from(Event))
+        working = services.dialogue.sessions
+        down = create_engine("postgresql+asyncpg://nobody:secret@127.0.0.1:9/none")
+        services.dialogue.sessions = create_sessions(down)
+        try:
+            [sorry] = await fake_api.click(user, menu, "art:doc_passport")
+            assert "something went wrong on my side" in sorry.text
+            assert "try again" in sorry.text
+        finally:
+            services.dialogue.sessions = working
+            await down.dispose()
+        [answer] = await fake_api.click(user, menu, "art:doc_passport")  # back: it works
+        assert answer.text.startswith("<b>Passport</b>")
+        async with services.sessions() as session:
+            events_after = await session.scalar(select(func.count()).select_from(Event))
+        assert events_after == events_before + 1  # only the successful one was written
+    finally:
+        await stop_bot(application)
+
+
+async def test_language_country_and_open_ticket_survive_a_restart(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    settings = make_settings(tmp_path, telegram_api_base_url=fake_api.url)
+    user = FakeUser(153, language_code="en")
+    application = await start_bot(settings)
+    try:
+        menu = await onboard(fake_api, user, "bg")
+        [created] = await fake_api.click(user, menu, "human")
+    finally:
+        await stop_bot(application)
+
+    application = await start_bot(settings)  # a new process would read the same database
+    try:
+        [forwarded] = await fake_api.exchange(user, "Още ли сте там?")
+        [status] = await fake_api.exchange(user, "/status")
+        assert "запитване" in forwarded.text.lower()  # still Bulgarian, still the same ticket
+        services = application.bot_data.services
+        assert services is not None
+        async with services.sessions() as session:
+            ticket = await session.scalar(select(Ticket))
+        assert (
+            ticket is not None and str(ticket.id) in status.text and str(ticket.id) in created.text
+        )
+    finally:
+        await stop_bot(application)
