@@ -95,15 +95,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.app import CONFLICT_EXIT, run
     from knowledge import load_knowledge
 
     kb = load_knowledge(settings.knowledge_dir)  # broken content stops start-up here
-    application = build_application(settings, kb)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    if settings.webhook_url:
+        settings.require_webhook_secret()  # before anything connects
+    code = run(settings, kb)
+    if code == CONFLICT_EXIT:
+        print(
+            "error: another instance of this bot is already running with the same token "
+            "(Telegram answered Conflict); stop it first, or use a different token.",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _shell(settings: Settings, args: argparse.Namespace) -> int:
@@ -279,9 +284,9 @@ def _kb_stale(settings: Settings, args: argparse.Namespace) -> int:
 
 def _kb_gaps(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db import create_engine, migrate
-    from bot.gaps import Missed, append_examples, as_text, choose_examples, find_groups, normalise
+    from bot.gaps import Missed, accept_groups, as_text, find_groups
     from knowledge import load_knowledge
-    from nlu.examples import read_examples, read_language_files
+    from nlu.examples import read_language_files
 
     if args.yes and not args.accept:
         raise AssistantError("--yes goes with --accept: python -m bot kb gaps --accept --yes")
@@ -312,36 +317,16 @@ def _kb_gaps(settings: Settings, args: argparse.Namespace) -> int:
     if not args.yes and not sys.stdin.isatty():
         print("\nNothing added: confirm each group on a terminal, or use --accept --yes.")
         return 1
-    held_out_dir = settings.nlu_data_dir.parent / "tests" / "holdout"
-    added_total = 0
-    for number, group in enumerate(groups, start=1):
-        if group.action != "add" or group.article is None:
-            continue
-        path = settings.nlu_data_dir / f"{group.language}.yml"
-        if not path.exists():
-            continue
-        held = held_out_dir / f"{group.language}.yml"
-        held_out = {
-            normalise(e)
-            for texts in (read_examples(held) if held.exists() else {}).values()
-            for e in texts
-        }
-        examples, skipped = choose_examples(group, read_examples(path), held_out)
-        for text, why in skipped:
-            print(f"  group {number}: left out {text!r}: {why}")
-        if not examples:
-            continue
-        question = (
-            f"Group {number}: add {len(examples)} example{'s' if len(examples) > 1 else ''} "
-            f"to {group.article} in {path.name}?"
-        )
-        if args.yes or _confirm(question):
-            append_examples(path, group.article, examples)
-            added_total += len(examples)
-            print(f"  group {number}: added {len(examples)} to {group.article} in {path}")
-    if added_total:
+    added = accept_groups(
+        groups,
+        settings.nlu_data_dir,
+        held_out_dir=settings.nlu_data_dir.parent / "tests" / "holdout",
+        confirm=None if args.yes else _confirm,
+        say=print,
+    )
+    if added:
         print(
-            f"\n{added_total} training examples added. Check with `python -m bot kb check`; "
+            f"\n{added} training examples added. Check with `python -m bot kb check`; "
             "the model is retrained on the next `make train` or start."
         )
     else:

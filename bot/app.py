@@ -53,6 +53,34 @@ class JournaledApplication(Application[Any, Context, Any, Any, BotData, Any]):
                 await services.journal.finish(update_id)
 
 
+CONFLICT_EXIT = 3
+
+
+def run(settings: Settings, kb: KnowledgeBase) -> int:
+    """Run the bot until stopped: a webhook server when WEBHOOK_URL is set, else long polling.
+
+    Returns the exit code: 0, or CONFLICT_EXIT when another instance polls with the same token.
+    """
+    application = build_application(settings, kb)
+    if settings.webhook_url:
+        # PTB's webhook server answers 403 to a request without the right secret header, before
+        # anything is parsed or stored; on SIGTERM it stops taking requests and finishes the
+        # updates already received.
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.require_webhook_secret(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if application.bot_data.conflict:
+        return CONFLICT_EXIT
+    return 0
+
+
 def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> App:
     """The bot, wired to the Bot API at TELEGRAM_API_BASE_URL; services start in post_init.
 

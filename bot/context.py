@@ -19,6 +19,8 @@ class BotData:
     settings: Settings | None = None
     kb: KnowledgeBase | None = None
     services: Services | None = None
+    conflict: bool = False
+    """Set when Telegram said another instance polls with this token (the bot then stops)."""
 
 
 class Context(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]):

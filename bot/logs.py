@@ -16,12 +16,44 @@ LIBRARY_LEVELS = {
     "httpcore": logging.WARNING,
     "aiohttp": logging.WARNING,
     "apscheduler": logging.WARNING,
+    "tornado": logging.WARNING,
 }
+
+# Loggers that put a whole update (user text included) into an error message.
+PAYLOAD_LOGGERS = ("telegram.ext._utils.webhookhandler",)
+
+
+class DropPayload(logging.Filter):
+    """Keeps the event, drops its arguments (the payload) and the exception's text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = f"{record.msg.split('%', 1)[0].rstrip(': ')} [payload withheld]"
+            record.args = ()
+        return True
+
+
+class ShortConflict(logging.Filter):
+    """A Conflict (another instance polls the token) is explained by the bot; no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and type(error).__name__ == "Conflict":
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 def quiet_libraries() -> None:
     for name, level in LIBRARY_LEVELS.items():
         logging.getLogger(name).setLevel(level)
+    for name in PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, DropPayload) for f in logger.filters):
+            logger.addFilter(DropPayload())
+    updater = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, ShortConflict) for f in updater.filters):
+        updater.addFilter(ShortConflict())
 
 
 def configure_logging(level: str) -> None:

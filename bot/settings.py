@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -22,6 +23,13 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    """Public HTTPS URL Telegram posts updates to; unset: long polling."""
+    webhook_secret: SecretStr | None = None
+    """Required with WEBHOOK_URL: Telegram sends it in X-Telegram-Bot-Api-Secret-Token."""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'assistant.db'}"
 
     nlu_url: str | None = None
@@ -74,6 +82,16 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 2.0
     outbox_max_backoff: float = 300.0
     """The longest wait between two delivery attempts of one message (seconds)."""
+
+    def require_webhook_secret(self) -> str:
+        """The webhook secret; ConfigError when it is missing or not what Telegram accepts."""
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ConfigError(
+                "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 characters of "
+                "A-Z, a-z, 0-9, _ and -"
+            )
+        return secret
 
     def require_token(self) -> str:
         """Return the bot token, or raise ConfigError when it is missing or a placeholder."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import Conflict
 
 from bot.context import Context
 from handlers.common import send_replies
@@ -14,6 +15,13 @@ log = logging.getLogger(__name__)
 
 async def report_error(update: object, context: Context) -> None:
     """Log the exception and tell the user that something went wrong and a person follows up."""
+    if isinstance(context.error, Conflict):
+        log.critical(
+            "another instance of this bot is polling with the same token; stopping this one"
+        )
+        context.bot_data.conflict = True
+        context.application.stop_running()
+        return
     log.error("unhandled error while handling an update", exc_info=context.error)
     services = context.bot_data.services
     if not isinstance(update, Update) or services is None:

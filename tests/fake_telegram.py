@@ -108,6 +108,9 @@ class FakeBotApi:
     unreachable: dict[int, tuple[int, str]] = field(default_factory=dict)
     """Chat id → (HTTP status, description) answered to every send there, while set."""
     refused: int = 0
+    conflict: bool = False
+    """getUpdates answers 409 Conflict, as when another instance polls with the token."""
+    webhook: dict[str, Any] = field(default_factory=dict)
     fail_next: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=dict)
     """Chat id → errors (HTTP status, description, retry_after) for its next sends, in order."""
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -275,9 +278,20 @@ class FakeBotApi:
         return BOT_USER
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {}
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = dict(params)
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.conflict:
+            raise Unreachable(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot "
+                "instance is running",
+            )
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         async with self._changed:
