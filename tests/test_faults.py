@@ -16,7 +16,7 @@ from bot.db import create_engine, create_sessions
 from bot.models import Event, Ticket
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import onboard
+from tests.handlers.test_hotline import onboard, wait_until
 
 
 class FakeRasa:
@@ -171,5 +171,21 @@ async def test_language_country_and_open_ticket_survive_a_restart(
         assert (
             ticket is not None and str(ticket.id) in status.text and str(ticket.id) in created.text
         )
+    finally:
+        await stop_bot(application)
+
+
+async def test_in_a_foreign_group_the_bot_answers_nothing_and_leaves(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
+    try:
+        stranger = FakeUser(154)
+        sent = len(fake_api.messages)
+        await fake_api.send_group_text(stranger, -100777, "/start")
+        await fake_api.send_group_text(stranger, -100777, "hello bot, what is a passport?")
+        await wait_until(lambda: fake_api.requests.count("leaveChat") >= 1)
+        await asyncio.sleep(0.3)
+        assert fake_api.messages[sent:] == []
     finally:
         await stop_bot(application)
