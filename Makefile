@@ -58,6 +58,7 @@ run: setup
 # package, when root) and starts on 127.0.0.1:55432; stop it with `.ci/postgres.sh stop`.
 test: setup
 	$(PY) -m bot kb check
+	$(PY) .ci/check_i18n.py
 	url=$$(bash .ci/postgres.sh) && TEST_POSTGRES_URL=$$url $(PY) -m pytest
 
 # Benchmarks (issue 6): NLU, language detection, knowledge lookup, the bot end to end on SQLite and
@@ -65,11 +66,19 @@ test: setup
 bench: setup
 	url=$$(bash .ci/postgres.sh) && BENCH_POSTGRES_URL=$$url $(PY) -m bench
 
+# Bad input at length: thousands of generated updates through the real bot (NLU down and the
+# real Rasa model), and the property tests of rendering and input cleaning with more examples.
+# Failing examples are kept in .cache/hypothesis and replayed first on the next run.
+FUZZ_EXAMPLES ?= 3000
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py tests/test_rendering.py tests/test_inputs.py
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The extraction keywords are also in .ci/check_i18n.py: keep the two in step.
 i18n: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k staff_text -k _answer --no-location --sort-output -o locales/bot.pot . >/dev/null
 	$(VENV)/bin/pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching >/dev/null

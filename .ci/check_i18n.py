@@ -25,8 +25,10 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 DOMAIN = "bot"
-# The options of the Makefile's `i18n` target.
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output"]
+# The options of the Makefile's `i18n` target (keep the two in step). Besides `_`: N_ marks a
+# string translated later; staff_text and _answer take staff messages (bot/hotline.py).
+KEYWORDS = ["-k", "N_", "-k", "staff_text", "-k", "_answer"]
+EXTRACT = ["extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--sort-output"]
 
 SHOWN_PER_KIND = 10
 """Problems printed per catalog and kind (all are counted)."""

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--accept", action="store_true", help="add suggested training examples")
     gaps.add_argument("--yes", action="store_true", help="with --accept: accept all, no asking")
     gaps.set_defaults(handler=_kb_gaps)
+    kb.add_parser(
+        "reload", help="validate, then publish to the running bot (no restart)"
+    ).set_defaults(handler=_kb_reload)
     stats = commands.add_parser("stats", help="questions, decisions, articles, ticket times")
     stats.add_argument("--days", type=_positive, default=7, help="the last N days (default 7)")
     stats.add_argument("--png", type=Path, metavar="FILE", help="also write a chart")
@@ -186,6 +189,24 @@ def _kb_check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error}")
     print(f"kb check: {len(report.errors)} errors, {len(report.warnings)} warnings")
     return 0 if report.ok else 1
+
+
+def _kb_reload(settings: Settings, args: argparse.Namespace) -> int:
+    """Check the content here first, then ask the running bot to publish it."""
+    from bot.publishing import signal_running_bot
+
+    if _kb_check(settings, args) != 0:
+        print("Not published: fix the errors above first.", file=sys.stderr)
+        return 2
+    result = signal_running_bot(settings.run_dir)
+    if result is None:
+        print(
+            "No running bot found (no live pid in "
+            f"{settings.run_dir / 'bot.pid'}); the next start uses the new content."
+        )
+        return 0
+    print(result.summary())
+    return 0 if result.ok else 2
 
 
 def _kb_coverage(settings: Settings, args: argparse.Namespace) -> int:

@@ -98,3 +98,69 @@ async def test_the_running_rasa_server_takes_a_model_without_restarting(
         assert rasa_server.starts == before
     finally:
         await client.aclose()
+
+
+async def test_kb_reload_publishes_to_a_running_terminal_chat(
+    tmp_path: Path, content: Path
+) -> None:
+    """`python -m bot kb reload` checks first, then the running assistant publishes."""
+    import asyncio
+    import os
+    import sys
+
+    env = {
+        **os.environ,
+        "KNOWLEDGE_DIR": str(content),
+        "RUN_DIR": str(tmp_path / "run"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shell.db'}",
+        "NLU_URL": "http://127.0.0.1:9",
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    shell = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "shell",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+    async def kb_reload() -> tuple[int, str]:
+        cli = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "kb",
+            "reload",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(cli.communicate(), timeout=120)
+        assert cli.returncode is not None
+        return cli.returncode, out.decode()
+
+    try:
+        pid_file = tmp_path / "run" / "bot.pid"
+        for _ in range(600):
+            if pid_file.exists():
+                break
+            await asyncio.sleep(0.1)
+        assert pid_file.read_text() == str(shell.pid)
+
+        edit_answer(content, "Pașaportul îl eliberează", "Pașaportul nou îl eliberează")
+        code, out = await kb_reload()
+        assert code == 0
+        assert out.strip().splitlines()[-1].startswith("Content published: 27 articles.")
+
+        edit_answer(content, "sources: [md_asp, md_mfa]\n", "")
+        code, out = await kb_reload()
+        assert code == 2
+        assert "doc_passport.yml" in out and "Not published" in out
+    finally:
+        shell.kill()
+        await shell.wait()
