@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -364,6 +364,53 @@ def append_examples(path: Path, intent: str, examples: Sequence[str]) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def accept_groups(
+    groups: Sequence[Group],
+    nlu_dir: Path,
+    *,
+    held_out_dir: Path,
+    confirm: Callable[[str], bool] | None,
+    say: Callable[[str], None],
+) -> int:
+    """Add the questions of every group suggested for an article to its training examples.
+
+    Args:
+        groups: as numbered in the report.
+        nlu_dir: the `<language>.yml` training files.
+        held_out_dir: the held-out test set (its questions are never trained on).
+        confirm: asked once per group; None accepts every group.
+        say: where to tell what was added and what was left out.
+
+    Returns:
+        The number of examples added.
+    """
+    added = 0
+    for number, group in enumerate(groups, start=1):
+        path = nlu_dir / f"{group.language}.yml"
+        if group.action != "add" or group.article is None or not path.exists():
+            continue
+        held = held_out_dir / f"{group.language}.yml"
+        held_out = {
+            normalise(example)
+            for examples in (read_examples(held) if held.exists() else {}).values()
+            for example in examples
+        }
+        chosen, skipped = choose_examples(group, read_examples(path), held_out)
+        for text, why in skipped:
+            say(f"  group {number}: left out {text!r}: {why}")
+        if not chosen:
+            continue
+        plural = "s" if len(chosen) > 1 else ""
+        question = (
+            f"Group {number}: add {len(chosen)} example{plural} to {group.article} in {path.name}?"
+        )
+        if confirm is None or confirm(question):
+            append_examples(path, group.article, chosen)
+            added += len(chosen)
+            say(f"  group {number}: added {len(chosen)} to {group.article} in {path}")
+    return added
 
 
 # -- the report ---------------------------------------------------------------------------------

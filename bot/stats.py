@@ -268,6 +268,7 @@ def write_chart(stats: Stats, target: Path, *, top: int = 10) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     figure, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
     figure.suptitle(
@@ -285,9 +286,11 @@ def write_chart(stats: Stats, target: Path, *, top: int = 10) -> None:
     languages = stats.per_language.most_common()
     axes[1][0].bar([k for k, _ in languages], [n for _, n in languages], color="#8172b2")
     axes[1][0].set_title("Questions per language")
-    shown = stats.articles[:top][::-1]
+    shown = [u for u in stats.articles if u.shown][:top][::-1]
     axes[1][1].barh([u.article_id for u in shown], [u.shown for u in shown], color="#dd8452")
     axes[1][1].set_title("Top articles (answers shown)")
+    for counts_axis in (axes[0][0].yaxis, axes[1][0].yaxis, axes[1][1].xaxis):
+        counts_axis.set_major_locator(MaxNLocator(integer=True))
     target.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(target, dpi=100)
     plt.close(figure)

@@ -36,6 +36,7 @@ from knowledge.stale import (
     TRANSLATED,
     answer_status,
     read_translated,
+    read_yaml,
     shown,
     source_languages,
     source_of,
@@ -101,7 +102,7 @@ def export_workbook(
             fixed = [article_id, country, "missing", "", "", ""]
             texts = ["" for _ in kb.languages]
         else:
-            data = yaml.safe_load(answer.path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(answer.path.read_text(encoding="utf-8")) or {}
             dates, problems = read_translated(
                 data, where=shown(answer.path, root), languages=kb.languages, source=source
             )
@@ -403,16 +404,17 @@ def _plan_answer(
     old_sources = [s.id for s in answer.sources] if answer else []
     old_dates: dict[str, date] = {}
     if before is not None:
-        data = yaml.safe_load(before) or {}
+        data = read_yaml(before) or {}
         old_dates, found = read_translated(
             data, where=shown(path, root), languages=kb.languages, source=source
         )
         problems.extend(found)
     values = row.values
-    text = {
-        lang: clean_text(values[lang]) if lang in values else old_text[lang]
-        for lang in kb.languages
-    }
+    text = dict(old_text)
+    for lang in kb.languages:
+        # Compared as cleaned, so that spaces a file may have at a line's end are no edit.
+        if lang in values and clean_text(values[lang]) != clean_text(old_text[lang]):
+            text[lang] = clean_text(values[lang])
     edited = {lang for lang in kb.languages if text[lang] != old_text[lang]}
     if answer is None and not any(text.values()):
         return None  # an empty row for an answer nobody has written yet
@@ -450,7 +452,7 @@ def _plan_answer(
     if TRANSLATED in values and typed != old_dates:
         dates = typed
         notes.append(f"{TRANSLATED}: {format_translated(typed, list(typed)) or 'all current'}")
-    else:
+    elif edited:
         dates = _follow_source(dates, text, edited, source, answer.reviewed if answer else None)
         behind = sorted(set(dates) - set(old_dates), key=kb.languages.index)
         current = sorted(set(old_dates) - set(dates), key=kb.languages.index)
@@ -556,7 +558,7 @@ class _Expected:
     def verify(self, after: str) -> None:
         """The written YAML must read back as intended, or nothing is written."""
         try:
-            data = yaml.safe_load(after) or {}
+            data = read_yaml(after) or {}
         except yaml.YAMLError as exc:
             raise _CannotEdit(f"the edited file would not be valid YAML ({exc})") from exc
         texts = data.get("text") if isinstance(data.get("text"), dict) else {}
@@ -729,7 +731,7 @@ def _plan_titles(
     after = "".join(lines)
     if after == before:
         return None
-    data = yaml.safe_load(after) or {}
+    data = read_yaml(after) or {}
     for (article_id, lang), proposals in titles.items():
         if len(proposals) == 1 and data["articles"][article_id]["title"][lang] != next(
             iter(proposals)
@@ -786,7 +788,7 @@ def _validate(
         for change in plan.changes:
             if change.path.parent.parent != root / "answers":
                 continue
-            data = yaml.safe_load(change.after) or {}
+            data = read_yaml(change.after) or {}
             _, found = read_translated(
                 data,
                 where=change.shown,

@@ -26,6 +26,14 @@ import yaml
 from bot.errors import KnowledgeError
 from knowledge.base import ALL_COUNTRIES, Answer, KnowledgeBase
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster
+
+
+def read_yaml(text: str) -> Any:
+    """Parse YAML as `yaml.safe_load` does, with libyaml when it is installed."""
+    return yaml.load(text, Loader=_Loader)
+
+
 DEFAULT_SOURCE_LANGUAGES: Mapping[str, str] = {"md": "ro", "ge": "ka", "bg": "bg", "all": "en"}
 TRANSLATED = "translated"
 
@@ -45,7 +53,7 @@ def source_languages(root: Path, languages: Sequence[str]) -> dict[str, str]:
         KnowledgeError: `source_languages` in catalog.yml names an unknown language.
     """
     result = {k: v for k, v in DEFAULT_SOURCE_LANGUAGES.items() if v in languages}
-    catalog = yaml.safe_load((root / "catalog.yml").read_text(encoding="utf-8")) or {}
+    catalog = read_yaml((root / "catalog.yml").read_text(encoding="utf-8")) or {}
     configured = catalog.get("source_languages") or {}
     problems = []
     if not isinstance(configured, dict):
@@ -107,7 +115,7 @@ def translated_dates(
     Raises:
         KnowledgeError: the mapping is malformed.
     """
-    data = yaml.safe_load(answer.path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(answer.path.read_text(encoding="utf-8")) or {}
     dates, problems = read_translated(
         data, where=shown(answer.path, root), languages=languages, source=source
     )
