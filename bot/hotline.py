@@ -132,6 +132,20 @@ class Hotline:
             payload={"ticket_message_id": message.id},
         )
 
+    async def deliver_later(self, chat_id: int, reply: Reply, *, key: str) -> None:
+        """Hand a message to the migrant to the outbox (it could not be sent right now)."""
+        async with self.sessions.begin() as session:
+            await outbox.enqueue(
+                session,
+                key=f"later:{key}",
+                kind="to_user",
+                ticket_id=reply.ticket_id,
+                chat_id=chat_id,
+                payload={"reply": _dump(reply)},
+            )
+        log.warning("a message to a user could not be sent now; the outbox will retry it")
+        self.on_enqueued()
+
     def out_of_hours_notice(self, language: str, country: str | None) -> str | None:
         now = self.clock()
         if self.config.hours.is_open(now):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
-from telegram import LinkPreviewOptions, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.context import Context
-from bot.rendering import to_html, to_markup
+from bot.rendering import html_to_plain, is_entity_error, to_html, to_markup, to_messages
 from bot.replies import Reply
+
+log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -20,12 +23,17 @@ def update_key(update: Update) -> str:
 
 
 async def send_replies(update: Update, context: Context, replies: Sequence[Reply]) -> None:
-    """Send replies to the user's chat; a `replace` reply edits the pressed message instead."""
+    """Send replies to the user's chat; a `replace` reply edits the pressed message instead.
+
+    A reply longer than Telegram's limit goes out as several messages (buttons on the last);
+    HTML that Telegram refuses is resent as plain text; a ticket confirmation that cannot be
+    sent now (network, rate limit) is handed to the outbox, which retries until it arrives.
+    """
     chat = update.effective_chat
     if chat is None:
         return
     query = update.callback_query
-    for reply in replies:
+    for index, reply in enumerate(replies):
         if reply.replace and query is not None and query.message is not None:
             try:
                 await query.edit_message_text(
@@ -33,12 +41,37 @@ async def send_replies(update: Update, context: Context, replies: Sequence[Reply
                 )
                 continue
             except BadRequest:
-                pass  # too old to edit, or unchanged: send it as a new message
+                pass  # too old to edit, unchanged, or too long: send it as new message(s)
+        try:
+            for message in to_messages(reply):
+                await _send(context, chat.id, message.text, message.reply_markup)
+        except (NetworkError, RetryAfter) as exc:
+            if isinstance(exc, BadRequest) or reply.ticket_id is None:
+                raise
+            await context.services.hotline.deliver_later(
+                chat.id, reply, key=f"{update_key(update)}:{index}"
+            )
+
+
+async def _send(
+    context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    try:
         await context.bot.send_message(
-            chat.id,
-            to_html(reply),
+            chat_id,
+            html,
             parse_mode="HTML",
-            reply_markup=to_markup(reply),
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if not is_entity_error(exc):
+            raise
+        log.warning("Telegram refused the HTML of a message; sending it as plain text")
+        await context.bot.send_message(
+            chat_id,
+            html_to_plain(html),
+            reply_markup=markup,
             link_preview_options=NO_PREVIEW,
         )
 

@@ -189,3 +189,45 @@ async def test_in_a_foreign_group_the_bot_answers_nothing_and_leaves(
         assert fake_api.messages[sent:] == []
     finally:
         await stop_bot(application)
+
+
+async def test_a_ticket_confirmation_lost_to_the_network_arrives_later_once(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    settings = make_settings(
+        tmp_path,
+        telegram_api_base_url=fake_api.url,
+        outbox_poll_seconds=0.1,
+        outbox_max_backoff=0.3,
+    )
+    application = await start_bot(settings)
+    try:
+        user = FakeUser(155)
+        menu = await onboard(fake_api, user)
+        fake_api.fail_next[user.id] = [(502, "Bad Gateway", None)]
+        [confirmation] = await fake_api.click(user, menu, "human")
+        await asyncio.sleep(0.8)
+        assert "passed your question to a person" in confirmation.text
+        assert fake_api.refused == 1
+        confirmations = [m for m in fake_api.sent_to(user.id) if "passed your question" in m.text]
+        assert len(confirmations) == 1
+    finally:
+        await stop_bot(application)
+
+
+async def test_html_that_telegram_refuses_is_resent_as_plain_text(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
+    try:
+        user = FakeUser(156)
+        menu = await onboard(fake_api, user)
+        fake_api.fail_next[user.id] = [
+            (400, "Bad Request: can't parse entities: unsupported start tag", None)
+        ]
+        [answer] = await fake_api.click(user, menu, "art:doc_passport")
+        assert answer.text.startswith("Passport\n\n")  # the title, without <b>
+        assert "(https://www.asp.gov.md)" in answer.text  # links spelled out
+        assert ("👍", "fb:1:doc_passport") in answer.buttons
+    finally:
+        await stop_bot(application)
