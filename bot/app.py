@@ -54,6 +54,13 @@ class JournaledApplication(Application[Any, Context, Any, Any, BotData, Any]):
 
 
 CONFLICT_EXIT = 3
+UPDATE_TYPES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+"""What the bot asks Telegram for; other kinds (channel posts, polls, ...) never arrive."""
 
 
 def run(settings: Settings, kb: KnowledgeBase) -> int:
@@ -72,10 +79,10 @@ def run(settings: Settings, kb: KnowledgeBase) -> int:
             url_path=settings.webhook_path,
             webhook_url=settings.webhook_url,
             secret_token=settings.require_webhook_secret(),
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=UPDATE_TYPES,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=UPDATE_TYPES)
     if application.bot_data.conflict:
         return CONFLICT_EXIT
     return 0

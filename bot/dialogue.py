@@ -450,19 +450,21 @@ class Dialogue:
     async def _rate(self, profile: Profile, argument: str, key: str) -> list[Reply]:
         ticket, _, score = argument.partition(":")
         language = self._language(profile)
-        if not (ticket.isdigit() and score.isdigit()):
+        ticket_id = tickets.parse_id(ticket)
+        if ticket_id is None or score not in ("1", "2", "3", "4", "5"):
             return [self.views.stale_button(language)]
-        if not await self.hotline.rate(profile, int(ticket), int(score)):
+        if not await self.hotline.rate(profile, ticket_id, int(score)):
             return [self.views.stale_button(language)]
         return [self.hotline.views.rated(language)]
 
     async def _referral_consent(self, profile: Profile, argument: str, key: str) -> list[Reply]:
         ticket, _, answer = argument.partition(":")
         language = self._language(profile)
-        if not ticket.isdigit() or answer not in ("0", "1"):
+        ticket_id = tickets.parse_id(ticket)
+        if ticket_id is None or answer not in ("0", "1"):
             return [self.views.stale_button(language)]
         consent = answer == "1"
-        institution = await self.hotline.answer_referral(profile, int(ticket), consent=consent)
+        institution = await self.hotline.answer_referral(profile, ticket_id, consent=consent)
         if institution is None:
             return [self.views.stale_button(language)]
         return [self.hotline.views.consent_recorded(language, institution, given=consent)]

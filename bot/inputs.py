@@ -63,19 +63,19 @@ def _joiners_only_between_symbols(chars: list[str]) -> list[str]:
         chars = kept
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """NFC-normalise, drop invisible and control characters, fold whitespace, cap length.
 
     The result never contains NUL (PostgreSQL refuses it in text columns), bidi overrides,
-    zero width characters (the joiner only inside emoji sequences) or lone surrogates, and is at
-    most MAX_TEXT_CHARS code points long; the cap falls between two grapheme clusters, so it
-    never leaves half an emoji or a letter without its accent (unless the first cluster alone is
+    zero width characters (the joiner only inside emoji sequences) or lone surrogates, and is
+    at most `limit` code points long; the cap falls between two grapheme clusters, so it never
+    leaves half an emoji or a letter without its accent (unless the first cluster alone is
     longer than the cap). An emoji-only message stays non-empty. Cleaning twice changes nothing.
     """
     cleaned = _clean(text)
-    while len(cleaned) > MAX_TEXT_CHARS:
-        cut = max(b for b in grapheme_boundaries(cleaned) if b <= MAX_TEXT_CHARS)
-        cleaned = _clean(cleaned[: cut or MAX_TEXT_CHARS])
+    while len(cleaned) > limit:
+        cut = max(b for b in grapheme_boundaries(cleaned) if b <= limit)
+        cleaned = _clean(cleaned[: cut or limit])
     return cleaned
 
 

@@ -11,6 +11,7 @@ relying on row locks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import events
 from bot.models import Ticket, TicketEvent, utcnow
+
+MAX_ID = 2**31 - 1
+"""Ticket ids fit a 32-bit INTEGER column (PostgreSQL's, and SQLite's rowid range)."""
+_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def parse_id(text: str) -> int | None:
+    """A ticket number typed or carried in button data, or None when it cannot be one.
+
+    Only ASCII digits: `str.isdigit()` also accepts "²", which `int()` refuses.
+    """
+    text = text.strip().lstrip("#")
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
 
 OPEN_STATES = ("new", "claimed", "waiting_user", "referred")
 STATES = (*OPEN_STATES, "resolved")

@@ -28,6 +28,7 @@ from bot.rendering import to_html, to_markup
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.staff import Permission, StaffMember
+from bot.tickets import parse_id
 from bot.views import N_
 from handlers.common import NO_PREVIEW, run_command, update_key
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 STAFF_COMMANDS = ("queue", "mine", "take", "resolve", "note", "refer", "reload")
 BUTTON = re.compile(
-    r"^st:(?P<action>claim|resolve|refer|rf):(?P<ticket>\d{1,12})(?::(?P<arg>\w{1,40}))?$"
+    r"^st:(?P<action>claim|resolve|refer|rf):(?P<ticket>[0-9]{1,10})(?::(?P<arg>\w{1,40}))?$"
 )
 STAFF_TEXT_LIMIT = 3500
 CARD_NUMBER = re.compile(r"^#(\d{1,12}) · ")
@@ -65,7 +66,10 @@ async def staff_button(update: Update, context: Context) -> None:
         log.warning("malformed staff button from staff %s", member.telegram_id)
         await query.answer(views.staff_text("This button is no longer valid.").text)
         raise ApplicationHandlerStop
-    ticket_id = int(match["ticket"])
+    ticket_id = parse_id(match["ticket"])
+    if ticket_id is None:
+        await query.answer(views.staff_text("This button is no longer valid.").text)
+        raise ApplicationHandlerStop
     action = match["action"]
     if action == "claim":
         answer = await hotline.claim(member, ticket_id)
@@ -130,9 +134,9 @@ async def _run_staff_command(
         log.info("content reload requested by staff %s", member.telegram_id)
         result = await context.services.publisher.reload()
         return StaffAnswer(Reply(result.summary()), result.ok)
-    if not args or not args[0].lstrip("#").isdigit():
+    ticket_id = parse_id(args[0]) if args else None
+    if ticket_id is None:
         return StaffAnswer(hotline.views.staff_text(usage[name]), False)
-    ticket_id = int(args[0].lstrip("#"))
     if name == "take":
         return await hotline.claim(member, ticket_id)
     if name == "resolve":
@@ -198,7 +202,7 @@ async def _send(context: Context, message: Message | object, reply: Reply) -> No
 
 def clean_staff_text(raw: str) -> str:
     """Staff text cleaned like the migrants' (bidi, controls), keeping its line breaks."""
-    lines = [clean_text(line) for line in raw.splitlines()]
+    lines = [clean_text(line, limit=STAFF_TEXT_LIMIT) for line in raw.splitlines()]
     return "\n".join(lines).strip()[:STAFF_TEXT_LIMIT]
 
 

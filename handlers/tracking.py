@@ -7,11 +7,18 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, TypeHandler
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.context import Context
 from bot.flood import Verdict
-from handlers.common import press_button, send_replies
+from handlers.common import press_button, run_command, send_replies
 
 log = logging.getLogger(__name__)
 
@@ -56,4 +63,8 @@ async def limit_flood(update: Update, context: Context) -> None:
 
 GUARDS: list[BaseHandler[Update, Context, None]] = [TypeHandler(Update, private_chats_only)]
 # A button no feature claims (old or forged callback data): the dialogue answers it politely.
-FALLBACKS: list[BaseHandler[Update, Context, None]] = [CallbackQueryHandler(press_button)]
+# A command no feature knows (/unknown): the main menu, as /menu would.
+FALLBACKS: list[BaseHandler[Update, Context, None]] = [
+    CallbackQueryHandler(press_button),
+    MessageHandler(filters.COMMAND, run_command),
+]

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -23,6 +24,10 @@ from nlu.training import train
 from tests.fake_telegram import FakeBotApi
 
 TOKEN = "123456:TEST-TOKEN"
+
+# Property tests judge behaviour, not speed: no per-example deadline (CI machines are loaded).
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 
 @pytest.fixture(scope="session")

@@ -433,12 +433,32 @@ def _reply_to(params: dict[str, Any]) -> int | None:
 
 
 def _check_text(text: str, params: dict[str, Any]) -> None:
+    """Telegram's rule: 1–4096 UTF-16 code units of text after entity parsing, valid HTML."""
+    if params.get("parse_mode") == "HTML":
+        check_html(text)
+        text = _shown(text)
     if not text.strip():
         raise ValueError("message text is empty")
     if len(text.encode("utf-16-le")) // 2 > 4096:
         raise ValueError("message is too long")
-    if params.get("parse_mode") == "HTML":
-        check_html(text)
+
+
+class _Shown(HTMLParser):
+    """The text an HTML message shows: tags dropped, entities decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.data: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.data.append(data)
+
+
+def _shown(html: str) -> str:
+    parser = _Shown()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.data)
 
 
 def _check_markup(markup: dict[str, Any] | None) -> None:

@@ -148,6 +148,7 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
         yield "not_forgotten", views.not_forgotten(language)
         yield "language_switched", views.language_switched(language)
         yield "stale_button", views.stale_button(language)
+        yield "slow_down", views.slow_down(language)
         yield "error", views.error(language)
 
 
@@ -173,13 +174,14 @@ def hotline_screens(kb: KnowledgeBase, i18n: I18n) -> Iterator[tuple[str, Reply]
             yield "staff_text", views.staff_text(REASONS[reason])
         language = staff_language  # the migrant's side, in each language too
         yield "claimed", views.claimed(language, BIG_ID)
-        for name in (None, SENTINEL):
-            yield "staff_reply", views.staff_reply(language, BIG_ID, SENTINEL * 100, name)
+        for staff_name in (None, SENTINEL):
+            yield "staff_reply", views.staff_reply(language, BIG_ID, SENTINEL * 100, staff_name)
         yield "resolved", views.resolved(language, BIG_ID)
         yield "rated", views.rated(language)
         yield "forwarded", views.forwarded(language, BIG_ID)
-        for state in (*STAFF_STATES, None):
-            status_ticket = ticket(state) if state else None
+        status_states: list[str | None] = [*STAFF_STATES, None]
+        for status_state in status_states:
+            status_ticket = ticket(status_state) if status_state else None
             yield "status", views.status(language, status_ticket, "md")
         for institution in institutions:
             yield "consent_request", views.consent_request(language, BIG_ID, institution)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 from html.parser import HTMLParser
@@ -24,6 +25,11 @@ from bot.rendering import (
 )
 from bot.replies import Button, Link, Reply
 from tests.fake_telegram import EntityError, check_html
+
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 0)
+settings.register_profile("fuzz", max_examples=FUZZ_EXAMPLES or 100)
+if FUZZ_EXAMPLES:  # `make fuzz`
+    settings.load_profile("fuzz")
 
 # Each of these is one user-perceived character (one extended grapheme cluster) and is "closed":
 # it neither starts with a mark or joiner nor ends with a joiner or a lone regional indicator, so
@@ -223,7 +229,7 @@ def test_astral_characters_count_two_units() -> None:
 # -- splitting HTML ----------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=max(300, FUZZ_EXAMPLES))
 @given(html_documents(), st.integers(100, 600))
 @example(("<b>" + "x" * 200 + "</b>", ["x"] * 200), 100)
 @example(('<a href="https://example.org/">' + "é " * 80 + "</a>", ["é", " "] * 80), 100)
