@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import secrets
+import signal
 import socket
+import sys
 from pathlib import Path
 
 from bot.errors import NluUnavailable
@@ -14,6 +17,18 @@ from nlu.client import RasaClient
 from nlu.training import NluPaths, rasa_env
 
 log = logging.getLogger(__name__)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM when the bot process dies, however it
+    dies (a crash, SIGKILL), so no orphaned Rasa server keeps its memory and port."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -126,6 +141,7 @@ class RasaSidecar:
                 stdout=output or asyncio.subprocess.DEVNULL,
                 stderr=output or asyncio.subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         finally:
             if output:
