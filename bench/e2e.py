@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -250,8 +251,14 @@ async def run_backend(
 
 
 def _errors(log: Path) -> list[str]:
+    """Error lines of the bot's log and the exception that ended each traceback."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return [line[:300] for line in lines if " ERROR " in line or "Traceback" in line][:20]
+    found = [
+        line[:300]
+        for line in lines
+        if " ERROR " in line or re.match(r"^[\w.]+(Error|Exception)\b", line)
+    ]
+    return found[:20]
 
 
 async def run_e2e(

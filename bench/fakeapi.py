@@ -31,8 +31,8 @@ class TimedFakeBotApi(FakeBotApi):
     )
     get_updates_calls: int = 0
 
-    async def push_update(self, update: dict[str, Any]) -> int:
-        update_id = await super().push_update(update)
+    async def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        update_id = await super().push_update(update, update_id)
         self.pushed_at[update_id] = time.perf_counter()
         return update_id
 

@@ -147,7 +147,10 @@ def render(results: dict[str, Any], findings: str | None) -> str:
             f"{k['loop_mean_us']} µs)",
         ]
     for backend, r in (results.get("e2e") or {}).items():
-        label = BACKEND_NAMES.get(backend, backend)
+        name, _, variant = backend.partition(" ")
+        label = BACKEND_NAMES.get(name, name)
+        if variant:
+            label += f", proposed change applied (`python -m bench.variant {variant}`)"
         lines += ["", f"## End to end, {label}", ""]
         if "skipped" in r:
             lines.append(f"Skipped: {r['skipped']}.")
@@ -180,7 +183,8 @@ def render(results: dict[str, Any], findings: str | None) -> str:
             lines += [
                 "",
                 f"Highest sustainable rate: **{search['max_sustainable_per_s']}/s** (first "
-                f"unsustainable: {search['first_unsustainable_per_s']}/s). Sustainable: "
+                f"unsustainable: {search['first_unsustainable_per_s'] or 'not reached'}). "
+                "Sustainable: "
                 f"{search['criteria']}.",
                 "",
                 "| offered/s | answered/s | p50 | p95 | lost | dup | sustainable |",
@@ -201,16 +205,20 @@ def render(results: dict[str, Any], findings: str | None) -> str:
             lines += ["```"]
     t = results.get("tickets")
     if t and "claims" in t:
-        c = t["claims"]
+        lines += ["", "## Ticket store (PostgreSQL)", ""]
+        for c in t["claims"]:
+            how = {
+                "same": "all in the same order (every ticket contested by all at once)",
+                "shuffled": "each in its own random order",
+            }[c["order"]]
+            lines.append(
+                f"- Claims, {c['staff']} staff trying every one of {c['tickets']} tickets, {how}: "
+                f"**{c['claims_per_s']} claims/s** ({c['attempts_per_s']} attempts/s, "
+                f"{c['wall_s']} s); double claims {c['double_claims']}, unclaimed "
+                f"{c['unclaimed']}, rows not matching the winner {c['row_mismatches']}, audit "
+                f"trail mismatches {c['audit_mismatches']}."
+            )
         lines += [
-            "",
-            "## Ticket store (PostgreSQL)",
-            "",
-            f"Claims: {c['staff']} staff race through the same {c['tickets']} tickets in the same "
-            f"order (every ticket contested by all): **{c['claims_per_s']} claims/s** "
-            f"({c['attempts_per_s']} attempts/s, {c['wall_s']} s); double claims "
-            f"{c['double_claims']}, unclaimed {c['unclaimed']}, rows not matching the winner "
-            f"{c['row_mismatches']}, audit trail mismatches {c['audit_mismatches']}.",
             "",
             "| tickets | open | `/queue` p50 / p95 / p99 | index used | insert |",
             "|---|---|---|---|---|",

@@ -7,6 +7,8 @@ import asyncio
 import json
 import logging
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +21,7 @@ from bench.config import FULL, QUICK, BenchConfig
 from bench.pg import server_version
 from bench.report import targets, write_results
 from bench.stats import environment
+from bot.logs import quiet_libraries
 from bot.services import nlu_paths
 from bot.settings import ROOT, Settings
 from knowledge import load_knowledge
@@ -38,16 +41,22 @@ class NluServer:
 
 @asynccontextmanager
 async def rasa_server(settings: Settings) -> AsyncIterator[NluServer]:
-    """The Rasa server with the repository's model (trained first if needed)."""
+    """The Rasa server with the repository's model (trained first if needed).
+
+    It serves a private copy: training for changed data elsewhere deletes older models.
+    """
     paths = nlu_paths(settings)
     model = await asyncio.to_thread(train, paths)
-    sidecar = RasaSidecar(paths, model, startup_timeout=300)
-    sidecar.start()
-    try:
-        await sidecar.wait_ready()
-        yield NluServer(sidecar.url, sidecar.token, sidecar.pid)
-    finally:
-        await sidecar.stop()
+    with tempfile.TemporaryDirectory(prefix="bench-model-") as folder:
+        copy = Path(folder) / model.name
+        shutil.copyfile(model, copy)
+        sidecar = RasaSidecar(paths, copy, startup_timeout=300)
+        sidecar.start()
+        try:
+            await sidecar.wait_ready()
+            yield NluServer(sidecar.url, sidecar.token, sidecar.pid)
+        finally:
+            await sidecar.stop()
 
 
 async def run_bench(
@@ -117,9 +126,15 @@ async def run_bench(
         else:
             log.info("ticket claims and /queue")
             results["tickets"] = {
-                "claims": await tickets.run_claims(
-                    postgres_url, ticket_count=config.claim_tickets, staff=config.claim_staff
-                ),
+                "claims": [
+                    await tickets.run_claims(
+                        postgres_url,
+                        ticket_count=config.claim_tickets,
+                        staff=config.claim_staff,
+                        order=order,
+                    )
+                    for order in ("shuffled", "same")
+                ],
                 "queue": [
                     await tickets.run_queue(
                         postgres_url,
@@ -178,6 +193,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    quiet_libraries()  # httpx would log the Rasa server's URLs, auth token included
     config = QUICK if args.quick else FULL
     if args.sections:
         config = replace(config, sections=tuple(args.sections.split(",")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from typing import Any
@@ -25,11 +26,15 @@ async def _user(engine: AsyncEngine) -> int:
         return int(result.scalar_one())
 
 
-async def run_claims(server_url: str, *, ticket_count: int, staff: int) -> dict[str, Any]:
-    """`staff` members race through the same tickets in the same order, claiming each.
+async def run_claims(
+    server_url: str, *, ticket_count: int, staff: int, order: str
+) -> dict[str, Any]:
+    """`staff` members race through the same tickets, each trying to claim every one.
 
-    Every ticket is contested by all of them, the worst case for the conditional UPDATE; each
-    must end up claimed exactly once (checked from the return values, the rows and the audit).
+    order "same": all in the same order, so every ticket is contested by all of them at once
+    (the worst case for the conditional UPDATE); "shuffled": each in its own random order (a
+    claim meets a competitor now and then). Each ticket must end up claimed exactly once
+    (checked from the return values, the rows and the audit trail).
     """
     async with fresh_database(server_url, "claims") as url:
         engine = create_engine(url)
@@ -57,7 +62,10 @@ async def run_claims(server_url: str, *, ticket_count: int, staff: int) -> dict[
 
             async def member(staff_id: int) -> None:
                 nonlocal attempts
-                for ticket_id in ids:
+                mine = list(ids)
+                if order == "shuffled":
+                    random.Random(staff_id).shuffle(mine)
+                for ticket_id in mine:
                     async with sessions.begin() as session:
                         won = await tickets.claim(session, ticket_id=ticket_id, staff_id=staff_id)
                     attempts += 1
@@ -89,6 +97,7 @@ async def run_claims(server_url: str, *, ticket_count: int, staff: int) -> dict[
             )
             audit_mismatches = sum(1 for ticket_id in ids if audits[ticket_id] != 1)
             return {
+                "order": order,
                 "tickets": ticket_count,
                 "staff": staff,
                 "attempts": attempts,

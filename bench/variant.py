@@ -67,7 +67,7 @@ def main() -> int:
         def limiter(max_retries: int = 0) -> AIORateLimiter:
             return AIORateLimiter(overall_max_rate=rate, max_retries=max_retries)
 
-        bot.app.AIORateLimiter = limiter  # type: ignore[attr-defined]
+        vars(bot.app)["AIORateLimiter"] = limiter  # what build_application calls
     return bot_main(rest)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
+from sqlalchemy import make_url
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes
 
 from bot.context import App, BotData, Context
 from bot.publishing import install_signal
@@ -51,6 +54,59 @@ class JournaledApplication(Application[Any, Context, Any, Any, BotData, Any]):
                 await super().process_update(Update.de_json(payload, self.bot))
             finally:
                 await services.journal.finish(update_id)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats are handled concurrently, each chat's strictly in order.
+
+    python-telegram-bot handles one update at a time by default: one slow NLU call or database
+    write then holds up every other user. Fully concurrent handling would let two quick taps of
+    one user overtake each other. Ordering per chat gives both: users do not wait for each
+    other, and a conversation stays a sequence.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # nobody else waits: forget the lock
+                del self._users[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def concurrency(settings: Settings) -> int:
+    """How many updates run at once: MAX_CONCURRENT_UPDATES on PostgreSQL; one on SQLite, whose
+    single writer turns concurrent transactions into "database is locked" errors under load."""
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        return 1
+    return settings.max_concurrent_updates
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
 
 
 CONFLICT_EXIT = 3
@@ -103,6 +159,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(concurrency(settings)))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -80,7 +81,17 @@ class Ticket(Base):
     """A referral to hotline staff. After /forget only a redacted stub remains."""
 
     __tablename__ = "ticket"
-    __table_args__ = (Index("ix_ticket_state_created_at", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_ticket_state_created_at", "state", "created_at"),
+        # /queue: the oldest open tickets, read from the index alone however many are closed
+        Index(
+            "ix_ticket_open_created_at",
+            "created_at",
+            "id",
+            postgresql_where=text("state IN ('new', 'claimed', 'waiting_user', 'referred')"),
+            sqlite_where=text("state IN ('new', 'claimed', 'waiting_user', 'referred')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(

@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     nlu_data_dir: Path = ROOT / "nlu" / "data"
     rasa_config: Path = ROOT / "config.yml"
 
-    answer_threshold: float = 0.5
-    answer_margin: float = 0.1
+    answer_threshold: float = 0.3
+    answer_margin: float = 0.15
     clarify_threshold: float = 0.15
     language_confidence: float = 0.7
     language_min_chars: int = 12
@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     hotline_timezone: str = "Europe/Chisinau"
     ticket_reopen_hours: float = 24.0
     """A message within this time after a ticket was resolved reopens it."""
+    max_concurrent_updates: int = 64
+    """Updates handled at once on PostgreSQL (different chats; one chat's updates always in
+    order). SQLite handles one at a time."""
     flood_limit: int = 30
     """Updates one user may send per FLOOD_WINDOW seconds; above it, one notice, then silence."""
     flood_window: float = 60.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import Context
@@ -15,7 +14,6 @@ async def answer_question(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     replies = await context.services.dialogue.text(
         user_id(update), message.text or "", update_key(update)
     )

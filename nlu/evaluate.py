@@ -19,6 +19,7 @@ class LanguageScore:
     in_scope: int = 0
     answered_right: int = 0
     answered_or_clarified_right: int = 0
+    answered_wrong: int = 0
     escalated_in_scope: int = 0
     out_of_scope: int = 0
     out_of_scope_escalated: int = 0
@@ -33,6 +34,7 @@ class LanguageScore:
             "in_scope": self.in_scope,
             "answer_accuracy": share(self.answered_right, self.in_scope),
             "answer_or_clarify_accuracy": share(self.answered_or_clarified_right, self.in_scope),
+            "wrong_answer_rate": share(self.answered_wrong, self.in_scope),
             "false_escalation_rate": share(self.escalated_in_scope, self.in_scope),
             "out_of_scope": self.out_of_scope,
             "out_of_scope_recall": share(self.out_of_scope_escalated, self.out_of_scope),
@@ -90,6 +92,7 @@ async def evaluate(dialogue: Dialogue, holdout_dir: Path, *, country: str = "md"
                     )
                     score.answered_right += right_answer
                     score.answered_or_clarified_right += right_answer or in_candidates
+                    score.answered_wrong += action is Action.ANSWER and not right_answer
                     score.escalated_in_scope += action is Action.ESCALATE
                 elif gold == OUT_OF_SCOPE:
                     score.out_of_scope += 1
@@ -120,14 +123,15 @@ def write_report(evaluation: Evaluation, target: Path, *, thresholds: dict[str, 
         + ", ".join(f"{k}={v}" for k, v in thresholds.items())
         + f". Macro-F1 over intents (top intent): {data['macro_f1']:.3f}.",
         "",
-        "| language | in-scope | answered right | answered or clarified right | false "
-        "escalation | out-of-scope | out-of-scope recall | dialogue intents right |",
-        "|---|---|---|---|---|---|---|---|",
+        "| language | in-scope | answered right | answered or clarified right | answered "
+        "wrong | false escalation | out-of-scope | out-of-scope recall | dialogue intents right |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for language, row in languages.items():
         lines.append(
             f"| {language} | {row['in_scope']} | {_pct(row['answer_accuracy'])} | "
-            f"{_pct(row['answer_or_clarify_accuracy'])} | {_pct(row['false_escalation_rate'])} | "
+            f"{_pct(row['answer_or_clarify_accuracy'])} | {_pct(row['wrong_answer_rate'])} | "
+            f"{_pct(row['false_escalation_rate'])} | "
             f"{row['out_of_scope']} | {_pct(row['out_of_scope_recall'])} | "
             f"{_pct(row['dialogue_accuracy'])} |"
         )

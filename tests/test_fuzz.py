@@ -32,7 +32,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import func, select
 
 from bot.context import App
-from bot.models import Outbox
+from bot.models import Outbox, ProcessedUpdate
 from bot.rendering import TELEGRAM_LIMIT, utf16_len
 from bot.settings import ROOT
 from bot.transport import TelegramTransport
@@ -89,6 +89,12 @@ class FuzzApi(FakeBotApi):
         super().__init__(**kwargs)
         self.refusals: list[tuple[str, str]] = []
         self.left: list[int] = []
+        self.offered: set[int] = set()
+
+    async def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        offered = await super().push_update(update, update_id)
+        self.offered.add(offered)
+        return offered
 
     async def _handle(self, request: web.Request) -> web.Response:
         response = await super()._handle(request)
@@ -550,7 +556,29 @@ class Harness:
         await self.canary()
         self.check(errors_before, refused_before)
 
+    async def settled(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has finished every update offered so far (the update journal says
+        so). Updates of different chats are handled concurrently, so another user's reply
+        arriving proves nothing about the order."""
+        services = self.app.bot_data.services
+        assert services is not None
+        offered = len(self.api.offered)
+        deadline = time.monotonic() + timeout
+        while True:
+            async with services.sessions() as session:
+                finished = await session.scalar(
+                    select(func.count())
+                    .select_from(ProcessedUpdate)
+                    .where(ProcessedUpdate.state != "received")
+                )
+            if (finished or 0) >= offered:
+                return
+            if time.monotonic() > deadline:
+                pytest.fail(f"{offered - (finished or 0)} updates never finished")
+            await asyncio.sleep(0.02)
+
     async def canary(self) -> None:
+        await self.settled()
         before = len(self.api.sent_to(CANARY.id))
         await self.api.send_text(CANARY, "/help")
         self.sent += 1

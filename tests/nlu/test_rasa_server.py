@@ -38,6 +38,28 @@ async def test_parses_with_the_trained_model(
     assert result.ranking[0].intent == intent
 
 
+@pytest.mark.parametrize(
+    ("with_diacritics", "without"),
+    [
+        ("cum îmi fac pașaport nou", "cum imi fac pasaport nou"),
+        ("unde găsesc un psiholog gratuit", "unde gasesc un psiholog gratuit"),
+        ("ёлки, где взять справку о стаже", "елки, где взять справку о стаже"),
+    ],
+)
+async def test_diacritics_are_folded_before_featurizing(
+    rasa_server: RasaSidecar, with_diacritics: str, without: str
+) -> None:
+    """config.yml folds diacritics, so both spellings get the very same ranking."""
+    client = RasaClient(rasa_server.url, token=rasa_server.token, timeout=5)
+    try:
+        folded, plain = await client.parse(with_diacritics), await client.parse(without)
+    finally:
+        await client.aclose()
+
+    assert folded.intent == plain.intent
+    assert folded.confidence == pytest.approx(plain.confidence, abs=1e-9)
+
+
 async def test_server_refuses_requests_without_the_token(rasa_server: RasaSidecar) -> None:
     async with httpx.AsyncClient(base_url=rasa_server.url) as http:
         response = await http.post("/model/parse", json={"text": "hello"})
