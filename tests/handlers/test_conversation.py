@@ -117,7 +117,7 @@ async def test_ambiguous_question_is_clarified_and_none_of_these_escalates(
     user = FakeUser(302)
     await onboard(fake_api, user, "en", "ge")
 
-    [clarify] = await fake_api.exchange(user, "money from the state")
+    [clarify] = await fake_api.exchange(user, "support money")
     assert clarify.buttons[-1] == ("None of these", "none")
     assert 2 <= len(clarify.buttons) <= 4
     assert all(data.startswith("art:") for _, data in clarify.buttons[:-1])
