@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it (about ten times faster)."""
-
 from bot.errors import KnowledgeError
 from knowledge.base import ALL_COUNTRIES, Answer, Article, Institution, KnowledgeBase
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (about ten times faster)."""
 
 MAX_ANSWER_CHARS = 900
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
