@@ -248,3 +248,31 @@ async def test_logs_carry_ids_and_decisions_never_text_or_token(
     assert "confiscat" not in logged
     assert "Ion" not in logged
     assert fake_api.token not in logged
+
+
+async def test_questions_the_bot_failed_are_kept_for_editors_without_the_asker(
+    bot_app: App, fake_api: FakeBotApi
+) -> None:
+    from bot.models import MissedQuestion
+
+    user = FakeUser(310)
+    await onboard(fake_api, user, "en", "md")
+    [answer] = await fake_api.exchange(user, "how do I renew my passport")
+    assert answer.text.startswith("<b>Passport</b>")
+    await fake_api.click(user, answer, "fb:0:doc_passport")
+    [offer] = await fake_api.exchange(user, "what is the weather on Mars tomorrow")
+    assert ("Send my question to a person", "esc:out_of_scope") in offer.buttons
+    [clarify] = await fake_api.exchange(user, "support money")
+    await fake_api.click(user, clarify, "none")  # opens a ticket: the last step
+
+    services = bot_app.bot_data.services
+    assert services is not None
+    async with services.sessions() as session:
+        rows = (await session.scalars(select(MissedQuestion).order_by(MissedQuestion.id))).all()
+    assert [(r.reason, r.text, r.language, r.country) for r in rows] == [
+        ("unhelpful", "how do I renew my passport", "en", "md"),
+        ("escalate", "what is the weather on Mars tomorrow", "en", "md"),
+        ("none_of_these", "support money", "en", "md"),
+    ]
+    assert rows[0].article_id == "doc_passport"
+    assert not hasattr(MissedQuestion, "user_id")
