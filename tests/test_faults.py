@@ -20,7 +20,8 @@ from tests.handlers.test_hotline import onboard, wait_until
 
 
 class FakeRasa:
-    """A Rasa server that misbehaves on demand: 409 no model, 500, garbage, too slow, or fine."""
+    """A Rasa server that misbehaves on demand: 409 no model, 500, garbage, too slow (5 s),
+    hanging (2 min), or fine."""
 
     def __init__(self) -> None:
         self.mode = "ok"
@@ -52,6 +53,8 @@ class FakeRasa:
             return web.Response(status=200, text="<html>proxy says hi</html>")
         if self.mode == "slow":
             await asyncio.sleep(5)
+        if self.mode == "hang":
+            await asyncio.sleep(120)
         ranking = [{"name": "doc_passport", "confidence": 0.95}]
         return web.json_response(
             {"text": "", "intent": ranking[0], "intent_ranking": ranking, "entities": []}
