@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import shutil
 import tempfile
@@ -104,9 +105,19 @@ def run_training(settings: Settings, *, data: str) -> dict[str, Any]:
         paths = NluPaths(
             venv=base.venv, config=base.config, data_dir=data_dir, models_dir=workdir / "models"
         )
-        started = time.perf_counter()
-        model = train(paths, force=True)
-        seconds = time.perf_counter() - started
+        # Rasa caches trained components by fingerprint (~/.rasa/cache or RASA_CACHE_DIRECTORY):
+        # point it at an empty folder, or an unchanged pipeline "trains" in seconds.
+        previous = os.environ.get("RASA_CACHE_DIRECTORY")
+        os.environ["RASA_CACHE_DIRECTORY"] = str(workdir / "rasa-cache")
+        try:
+            started = time.perf_counter()
+            model = train(paths, force=True)
+            seconds = time.perf_counter() - started
+        finally:
+            if previous is None:
+                os.environ.pop("RASA_CACHE_DIRECTORY", None)
+            else:
+                os.environ["RASA_CACHE_DIRECTORY"] = previous
         return {
             "data": data,
             "data_files": len(list(data_dir.glob("*.yml"))),
