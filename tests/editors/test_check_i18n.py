@@ -138,8 +138,13 @@ def test_a_compiled_catalog_older_than_or_different_from_its_source_fails(
 
 def test_make_has_the_target() -> None:
     completed = subprocess.run(
-        ["make", "-n", "i18n-check"], capture_output=True, text=True, cwd=ROOT, check=False
+        ["make", "--no-print-directory", "-n", "i18n-check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
 
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.splitlines()[-1] == ".venv/bin/python .ci/check_i18n.py"
+    # inside `make test`, a sub-make may still announce its directory: look for the command
+    assert ".venv/bin/python .ci/check_i18n.py" in completed.stdout.splitlines()
