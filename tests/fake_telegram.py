@@ -436,7 +436,7 @@ def _check_text(text: str, params: dict[str, Any]) -> None:
     """Telegram's rule: 1–4096 UTF-16 code units of text after entity parsing, valid HTML."""
     if params.get("parse_mode") == "HTML":
         check_html(text)
-        text = _shown(text)
+        text = shown(text)
     if not text.strip():
         raise ValueError("message text is empty")
     if len(text.encode("utf-16-le")) // 2 > 4096:
@@ -454,7 +454,8 @@ class _Shown(HTMLParser):
         self.data.append(data)
 
 
-def _shown(html: str) -> str:
+def shown(html: str) -> str:
+    """The text Telegram shows for an HTML message: what its limits are measured on."""
     parser = _Shown()
     parser.feed(html)
     parser.close()

@@ -20,7 +20,6 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from bot.rendering import TELEGRAM_LIMIT, utf16_len
 from bot.settings import ROOT
 from bot.transport import TelegramTransport
 from tests.conftest import make_settings, start_bot, stop_bot
-from tests.fake_telegram import BOT_USER, FakeBotApi, FakeUser, SentMessage, check_html
+from tests.fake_telegram import BOT_USER, FakeBotApi, FakeUser, SentMessage, check_html, shown
 from tests.test_callback_data import allowed, callback_patterns
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 60)
@@ -106,23 +105,6 @@ class FuzzApi(FakeBotApi):
     async def _api_leaveChat(self, params: dict[str, Any]) -> Any:
         self.left.append(int(params["chat_id"]))
         return await super()._api_leaveChat(params)
-
-
-class _Shown(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.data: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.data.append(data)
-
-
-def shown(html: str) -> str:
-    """The text Telegram shows for an HTML message: what its limits are measured on."""
-    parser = _Shown()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.data)
 
 
 def check_like_telegram(text: str, params: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from html import escape
-from html.parser import HTMLParser
 
 import pytest
 from hypothesis import example, given, settings
@@ -24,7 +23,7 @@ from bot.rendering import (
     utf16_len,
 )
 from bot.replies import Button, Link, Reply
-from tests.fake_telegram import EntityError, check_html
+from tests.fake_telegram import EntityError, check_html, shown
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 0)
 settings.register_profile("fuzz", max_examples=FUZZ_EXAMPLES or 100)
@@ -69,23 +68,6 @@ tokens = st.lists(
     st.one_of(st.sampled_from(CLUSTERS), st.sampled_from(PLAIN), st.sampled_from(WHITESPACE)),
     max_size=120,
 )
-
-
-class _Shown(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.data: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.data.append(data)
-
-
-def shown(html: str) -> str:
-    """The text Telegram shows for an HTML message."""
-    parser = _Shown()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.data)
 
 
 @st.composite
