@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,16 @@ async def start_bot(settings: Settings) -> App:
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0.0, timeout=1)
     return application
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[App]:
+    """The real bot polling the Bot API at settings.telegram_api_base_url, stopped afterwards."""
+    application = await start_bot(settings)
+    try:
+        yield application
+    finally:
+        await stop_bot(application)
 
 
 async def stop_bot(application: App) -> None:

@@ -152,12 +152,12 @@ class FakeBotApi:
             **content,
         }
 
+    def text_message(self, user: FakeUser, text: str) -> dict[str, Any]:
+        """A private message from `user` as Telegram sends it (commands marked as entities)."""
+        return self._message(user, text=text, **_command_entities(text))
+
     async def send_text(self, user: FakeUser, text: str) -> int:
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self.push_update({"message": self._message(user, **content)})
+        return await self.push_update({"message": self.text_message(user, text)})
 
     async def send_content(self, user: FakeUser, **content: Any) -> int:
         return await self.push_update({"message": self._message(user, **content)})
@@ -172,10 +172,7 @@ class FakeBotApi:
         reply_to: SentMessage | None = None,
     ) -> int:
         """A message by `user` in a group (a staff member in the staff group)."""
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        content: dict[str, Any] = {"text": text, **_command_entities(text)}
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -420,6 +417,13 @@ class Unreachable(Exception):
         self.status = status
         self.description = description
         self.retry_after = retry_after
+
+
+def _command_entities(text: str) -> dict[str, Any]:
+    if not text.startswith("/"):
+        return {}
+    command = text.split()[0]
+    return {"entities": [{"type": "bot_command", "offset": 0, "length": len(command)}]}
 
 
 def _optional_int(value: Any) -> int | None:

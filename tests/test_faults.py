@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.db import create_engine, create_sessions
 from bot.models import Event, Ticket
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import make_settings, running_bot, start_bot, stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
 from tests.handlers.test_hotline import onboard, wait_until
 
@@ -106,8 +106,7 @@ async def test_a_broken_nlu_still_gets_menus_and_a_person_and_recovers_without_r
 async def test_telegram_rate_limit_is_waited_out_and_the_reply_arrives_once(
     tmp_path: Path, fake_api: FakeBotApi
 ) -> None:
-    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
-    try:
+    async with running_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url)):
         user = FakeUser(151)
         await onboard(fake_api, user)
         fake_api.fail_next[user.id] = [(429, "Too Many Requests: retry after 1", 1)]
@@ -116,8 +115,6 @@ async def test_telegram_rate_limit_is_waited_out_and_the_reply_arrives_once(
         assert "/human" in reply.text
         assert fake_api.refused == 1
         assert sum("/human" in m.text for m in fake_api.sent_to(user.id)) == 1
-    finally:
-        await stop_bot(application)
 
 
 async def test_database_outage_gets_a_polite_answer_and_leaves_nothing_half_written(
@@ -155,12 +152,9 @@ async def test_language_country_and_open_ticket_survive_a_restart(
 ) -> None:
     settings = make_settings(tmp_path, telegram_api_base_url=fake_api.url)
     user = FakeUser(153, language_code="en")
-    application = await start_bot(settings)
-    try:
+    async with running_bot(settings) as application:
         menu = await onboard(fake_api, user, "bg")
         [created] = await fake_api.click(user, menu, "human")
-    finally:
-        await stop_bot(application)
 
     application = await start_bot(settings)  # a new process would read the same database
     try:
@@ -181,8 +175,7 @@ async def test_language_country_and_open_ticket_survive_a_restart(
 async def test_in_a_foreign_group_the_bot_answers_nothing_and_leaves(
     tmp_path: Path, fake_api: FakeBotApi
 ) -> None:
-    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
-    try:
+    async with running_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url)):
         stranger = FakeUser(154)
         sent = len(fake_api.messages)
         await fake_api.send_group_text(stranger, -100777, "/start")
@@ -190,8 +183,6 @@ async def test_in_a_foreign_group_the_bot_answers_nothing_and_leaves(
         await wait_until(lambda: fake_api.requests.count("leaveChat") >= 1)
         await asyncio.sleep(0.3)
         assert fake_api.messages[sent:] == []
-    finally:
-        await stop_bot(application)
 
 
 async def test_a_ticket_confirmation_lost_to_the_network_arrives_later_once(
@@ -203,8 +194,7 @@ async def test_a_ticket_confirmation_lost_to_the_network_arrives_later_once(
         outbox_poll_seconds=0.1,
         outbox_max_backoff=0.3,
     )
-    application = await start_bot(settings)
-    try:
+    async with running_bot(settings):
         user = FakeUser(155)
         menu = await onboard(fake_api, user)
         fake_api.fail_next[user.id] = [(502, "Bad Gateway", None)]
@@ -214,15 +204,12 @@ async def test_a_ticket_confirmation_lost_to_the_network_arrives_later_once(
         assert fake_api.refused == 1
         confirmations = [m for m in fake_api.sent_to(user.id) if "passed your question" in m.text]
         assert len(confirmations) == 1
-    finally:
-        await stop_bot(application)
 
 
 async def test_html_that_telegram_refuses_is_resent_as_plain_text(
     tmp_path: Path, fake_api: FakeBotApi
 ) -> None:
-    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
-    try:
+    async with running_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url)):
         user = FakeUser(156)
         menu = await onboard(fake_api, user)
         fake_api.fail_next[user.id] = [
@@ -232,5 +219,3 @@ async def test_html_that_telegram_refuses_is_resent_as_plain_text(
         assert answer.text.startswith("Passport\n\n")  # the title, without <b>
         assert "(https://www.asp.gov.md)" in answer.text  # links spelled out
         assert ("👍", "fb:1:doc_passport") in answer.buttons
-    finally:
-        await stop_bot(application)

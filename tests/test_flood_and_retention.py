@@ -14,7 +14,7 @@ from bot.db import Sessions, create_engine, create_sessions, migrate
 from bot.flood import FloodGuard, Verdict
 from bot.models import Event, MissedQuestion, Outbox, Ticket, TicketMessage, User
 from bot.retention import purge, run_retention
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import make_settings, running_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
 from tests.handlers.test_hotline import wait_until
 
@@ -35,8 +35,7 @@ async def test_a_flooding_user_gets_one_notice_and_others_are_served(
     settings = make_settings(
         tmp_path, telegram_api_base_url=fake_api.url, flood_limit=5, flood_window=60
     )
-    application = await start_bot(settings)
-    try:
+    async with running_bot(settings):
         flooder, neighbour = FakeUser(140, language_code="ru"), FakeUser(141)
         for _ in range(9):
             await fake_api.send_text(flooder, "/help")
@@ -48,8 +47,6 @@ async def test_a_flooding_user_gets_one_notice_and_others_are_served(
         assert len(texts) == 6
         assert sum("/human" in t for t in texts) == 5
         assert "Пожалуйста, подождите минуту" in texts[-1]
-    finally:
-        await stop_bot(application)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from bot.db import create_engine, create_sessions, migrate
 from bot.journal import UpdateJournal
 from bot.models import ProcessedUpdate, Ticket
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import make_settings, running_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
 from tests.handlers.test_hotline import onboard, wait_until
 
@@ -18,18 +17,12 @@ from tests.handlers.test_hotline import onboard, wait_until
 async def test_a_redelivered_update_gets_one_reply_and_one_ticket(
     tmp_path: Path, fake_api: FakeBotApi
 ) -> None:
-    application = await start_bot(make_settings(tmp_path, telegram_api_base_url=fake_api.url))
-    try:
+    async with running_bot(
+        make_settings(tmp_path, telegram_api_base_url=fake_api.url)
+    ) as application:
         user = FakeUser(130)
         await onboard(fake_api, user)
-        message = {
-            "message_id": 9001,
-            "date": int(time.time()),
-            "chat": {"id": user.id, "type": "private", "first_name": "Test"},
-            "from": user.as_json(),
-            "text": "/human",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        }
+        message = fake_api.text_message(user, "/human")
         before = len(fake_api.sent_to(user.id))
         update_id = await fake_api.push_update({"message": message})
         await fake_api.wait_for(user.id, after=before)
@@ -46,8 +39,6 @@ async def test_a_redelivered_update_gets_one_reply_and_one_ticket(
             journal = await session.get(ProcessedUpdate, update_id)
         assert tickets == 1
         assert journal is not None and journal.state == "done" and journal.payload is None
-    finally:
-        await stop_bot(application)
 
 
 async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
@@ -59,24 +50,13 @@ async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
     engine = create_engine(settings.database_url)
     await migrate(engine)
     journal = UpdateJournal(create_sessions(engine))
-    start = {
-        "update_id": 777,
-        "message": {
-            "message_id": 1,
-            "date": int(time.time()),
-            "chat": {"id": user.id, "type": "private", "first_name": "Test"},
-            "from": user.as_json(),
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
+    start = {"update_id": 777, "message": fake_api.text_message(user, "/start")}
     assert await journal.begin(777, start)
     assert await journal.begin(778, {"update_id": 778}) and await journal.begin(779, start)
     await journal.finish(779)
     await engine.dispose()
 
-    application = await start_bot(settings)
-    try:
+    async with running_bot(settings) as application:
         await wait_until(lambda: len(fake_api.sent_to(user.id)) == 1)
         assert "Будь ласка, оберіть мову" in fake_api.sent_to(user.id)[0].text
         services = application.bot_data.services
@@ -88,8 +68,6 @@ async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
                 ).all()
             )
         assert states == {777: "done", 778: "done", 779: "done"}
-    finally:
-        await stop_bot(application)
 
 
 async def test_finished_updates_are_purged_after_a_while(tmp_path: Path) -> None:

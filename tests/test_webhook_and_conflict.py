@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -22,18 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "webhook-secret-0123456789"
 
 
-def start_update(user: FakeUser, update_id: int) -> dict[str, object]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(time.time()),
-            "chat": {"id": user.id, "type": "private", "first_name": "Test"},
-            "from": user.as_json(),
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
+def start_update(api: FakeBotApi, user: FakeUser, update_id: int) -> dict[str, object]:
+    return {"update_id": update_id, "message": api.text_message(user, "/start")}
 
 
 async def test_webhook_requests_without_the_secret_get_403_and_write_nothing(
@@ -63,15 +52,15 @@ async def test_webhook_requests_without_the_secret_get_403_and_write_nothing(
     try:
         assert fake_api.webhook["secret_token"] == SECRET
         async with httpx.AsyncClient() as client:
-            missing = await client.post(url, json=start_update(user, 1))
+            missing = await client.post(url, json=start_update(fake_api, user, 1))
             wrong = await client.post(
                 url,
-                json=start_update(user, 2),
+                json=start_update(fake_api, user, 2),
                 headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
             )
             right = await client.post(
                 url,
-                json=start_update(user, 3),
+                json=start_update(fake_api, user, 3),
                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
             )
         assert (missing.status_code, wrong.status_code, right.status_code) == (403, 403, 200)
