@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.pg import fresh_database
 from bench.stats import summary_ms
 from bot import tickets
+from bot.clock import system_clock
 from bot.db import create_engine, create_sessions, migrate
 from bot.models import Ticket, TicketEvent, User
 
@@ -21,7 +22,15 @@ from bot.models import Ticket, TicketEvent, User
 async def _user(engine: AsyncEngine) -> int:
     async with engine.begin() as connection:
         result = await connection.execute(
-            insert(User).values(telegram_id=1, language="en", country="md").returning(User.id)
+            insert(User)
+            .values(
+                telegram_id=1,
+                language="en",
+                country="md",
+                created_at=system_clock(),
+                updated_at=system_clock(),
+            )
+            .returning(User.id)
         )
         return int(result.scalar_one())
 
@@ -41,6 +50,7 @@ async def run_claims(
         try:
             await migrate(engine)
             user_id = await _user(engine)
+            started_at = system_clock()
             async with engine.begin() as connection:
                 result = await connection.execute(
                     insert(Ticket).returning(Ticket.id),
@@ -51,6 +61,8 @@ async def run_claims(
                             "reason": "ask_human",
                             "language": "en",
                             "country": "md",
+                            "created_at": started_at,
+                            "updated_at": started_at,
                         }
                         for i in range(ticket_count)
                     ],
@@ -67,7 +79,9 @@ async def run_claims(
                     random.Random(staff_id).shuffle(mine)
                 for ticket_id in mine:
                     async with sessions.begin() as session:
-                        won = await tickets.claim(session, ticket_id=ticket_id, staff_id=staff_id)
+                        won = await tickets.claim(
+                            session, ticket_id=ticket_id, staff_id=staff_id, now=system_clock()
+                        )
                     attempts += 1
                     if won:
                         wins.append((ticket_id, staff_id))

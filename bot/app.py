@@ -11,6 +11,7 @@ from sqlalchemy import make_url
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes
 
+from bot.clock import Clock, system_clock
 from bot.context import App, BotData, Context
 from bot.publishing import install_signal
 from bot.services import build_services
@@ -144,11 +145,13 @@ def run(settings: Settings, kb: KnowledgeBase) -> int:
     return 0
 
 
-def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> App:
+def build_application(
+    settings: Settings, kb: KnowledgeBase | None = None, *, clock: Clock = system_clock
+) -> App:
     """The bot, wired to the Bot API at TELEGRAM_API_BASE_URL; services start in post_init.
 
     Passing the knowledge base loaded beforehand makes broken content stop start-up before
-    anything connects to Telegram.
+    anything connects to Telegram. `clock` is the one clock of every service (tests pin it).
     """
     base = settings.telegram_api_base_url.rstrip("/")
     application: App = (
@@ -166,6 +169,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     )
     application.bot_data.settings = settings
     application.bot_data.kb = kb
+    application.bot_data.clock = clock
     application.add_handlers(staff.build_handlers(settings), group=-2)
     application.add_handlers(tracking.GUARDS, group=-1)
     for feature in (onboarding, menu, questions, escalation, privacy):
@@ -179,7 +183,9 @@ async def post_init(application: App) -> None:
     """Start the services and register the command list in every language."""
     settings = application.bot_data.settings
     assert settings is not None
-    services = await build_services(settings, kb=application.bot_data.kb)
+    services = await build_services(
+        settings, kb=application.bot_data.kb, clock=application.bot_data.clock
+    )
     application.bot_data.services = services
     services.start_delivery(TelegramTransport(application.bot))
     install_signal(services.publisher, settings.run_dir)

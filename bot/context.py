@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.clock import Clock, system_clock
 from bot.services import Services
 from bot.settings import Settings
 from knowledge import KnowledgeBase
@@ -19,6 +20,7 @@ class BotData:
     settings: Settings | None = None
     kb: KnowledgeBase | None = None
     services: Services | None = None
+    clock: Clock = system_clock
     conflict: bool = False
     """Set when Telegram said another instance polls with this token (the bot then stops)."""
 

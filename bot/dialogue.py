@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot import events, profiles, tickets
+from bot.clock import Clock
 from bot.db import Sessions
 from bot.errors import NluUnavailable
 from bot.hotline import Hotline
@@ -54,8 +55,10 @@ class Dialogue:
         thresholds: Thresholds,
         default_language: str,
         hotline: Hotline,
+        clock: Clock,
     ) -> None:
         self.kb = kb
+        self.clock = clock
         self.views = views
         self.detector = detector
         self.parser = parser
@@ -107,7 +110,7 @@ class Dialogue:
 
     async def profile(self, telegram_id: int) -> Profile:
         async with self.sessions.begin() as session:
-            return await profiles.get_or_create(session, telegram_id=telegram_id)
+            return await profiles.get_or_create(session, telegram_id=telegram_id, now=self.clock())
 
     async def start(self, telegram_id: int, client_language: str | None) -> list[Reply]:
         """Greet and ask for the language, suggesting the Telegram client's one."""
@@ -170,6 +173,7 @@ class Dialogue:
         async with self.sessions.begin() as session:
             await events.record(
                 session,
+                now=self.clock(),
                 user_id=profile.id,
                 direction="in",
                 kind="text",
@@ -184,6 +188,7 @@ class Dialogue:
             if decision is not None and decision.action is Action.ESCALATE:
                 await events.record_missed(
                     session,
+                    now=self.clock(),
                     reason="escalate",
                     text=text,
                     language=detected.language,
@@ -220,6 +225,7 @@ class Dialogue:
         async with self.sessions.begin() as session:
             await events.record(
                 session,
+                now=self.clock(),
                 user_id=profile.id,
                 direction="in",
                 kind=kind,
@@ -279,6 +285,7 @@ class Dialogue:
                 topic = self.kb.articles[article].topic
             ref = await tickets.open_ticket(
                 session,
+                now=self.clock(),
                 idempotency_key=key,
                 user_id=profile.id,
                 reason=reason,
@@ -313,6 +320,7 @@ class Dialogue:
                 return None
             await events.record(
                 session,
+                now=self.clock(),
                 user_id=profile.id,
                 direction="in",
                 kind="text",
@@ -345,7 +353,7 @@ class Dialogue:
         first_time = profile.consent_at is None
         async with self.sessions.begin() as session:
             await profiles.set_country(session, user_id=profile.id, country=code)
-            await profiles.record_consent(session, user_id=profile.id)
+            await profiles.record_consent(session, user_id=profile.id, now=self.clock())
         replies = [self.views.privacy_notice(language)] if first_time else []
         return [*replies, self.views.main_menu(language)]
 
@@ -368,6 +376,7 @@ class Dialogue:
         async with self.sessions.begin() as session:
             await events.record(
                 session,
+                now=self.clock(),
                 user_id=profile.id,
                 direction="in",
                 kind="button",
@@ -389,6 +398,7 @@ class Dialogue:
         async with self.sessions.begin() as session:
             await events.record_feedback(
                 session,
+                now=self.clock(),
                 user_id=profile.id,
                 article_id=article_id,
                 country=profile.country,
@@ -399,6 +409,7 @@ class Dialogue:
                 question = await events.last_question(session, user_id=profile.id)
                 await events.record_missed(
                     session,
+                    now=self.clock(),
                     reason="unhelpful",
                     text=question.text if question else None,
                     language=question.language if question else language,
@@ -437,6 +448,7 @@ class Dialogue:
             if question is not None:
                 await events.record_missed(
                     session,
+                    now=self.clock(),
                     reason="none_of_these",
                     text=question.text,
                     language=question.language,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ TRANSCRIPT_LENGTH = 10
 async def record(
     session: AsyncSession,
     *,
+    now: datetime,
     user_id: int,
     direction: str,
     kind: str,
@@ -40,6 +42,7 @@ async def record(
             action=action,
             article_id=article_id,
             telegram_message_id=telegram_message_id,
+            created_at=now,
         )
     )
 
@@ -79,6 +82,7 @@ async def transcript(session: AsyncSession, *, user_id: int) -> list[dict[str, A
 async def record_feedback(
     session: AsyncSession,
     *,
+    now: datetime,
     user_id: int,
     article_id: str,
     country: str | None,
@@ -92,6 +96,7 @@ async def record_feedback(
             country=country,
             language=language,
             helpful=helpful,
+            created_at=now,
         )
     )
 
@@ -114,6 +119,7 @@ async def last_attachment(session: AsyncSession, *, user_id: int) -> int | None:
 async def record_missed(
     session: AsyncSession,
     *,
+    now: datetime,
     reason: str,
     text: str | None,
     language: str | None,
@@ -137,5 +143,6 @@ async def record_missed(
             intent=intent,
             confidence=confidence,
             article_id=article_id,
+            created_at=now,
         )
     )

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox, tickets
+from bot.clock import Clock
 from bot.db import Sessions
 from bot.errors import RetryLater, Undeliverable
 from bot.hotline_views import HotlineViews
 from bot.hours import HotlineHours
-from bot.models import Ticket, TicketMessage, User, utcnow
+from bot.models import Ticket, TicketMessage, User
 from bot.outbox import Item
 from bot.profiles import Profile
 from bot.replies import Button, Link, Reply
@@ -66,7 +68,7 @@ class Hotline:
         views: HotlineViews,
         staff: StaffDirectory,
         config: HotlineConfig,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self.sessions = sessions
         self.views = views
@@ -81,13 +83,13 @@ class Hotline:
 
     async def ticket_opened(self, session: AsyncSession, ticket_id: int) -> None:
         """Announce a new ticket to the staff: its card goes out after the commit."""
-        await outbox.enqueue(session, key=f"card:{ticket_id}", kind="card", ticket_id=ticket_id)
+        await self._enqueue(session, key=f"card:{ticket_id}", kind="card", ticket_id=ticket_id)
 
     async def attach_message(
         self, session: AsyncSession, ticket_id: int, telegram_id: int, message_id: int
     ) -> None:
         """Copy a user's voice note or document into the ticket's place in the staff group."""
-        await outbox.enqueue(
+        await self._enqueue(
             session,
             key=f"copy:{ticket_id}:{message_id}",
             kind="copy",
@@ -117,14 +119,19 @@ class Hotline:
         self, session: AsyncSession, ticket: Ticket, profile: Profile, text: str, key: str
     ) -> None:
         """Append the migrant's message to their ticket and forward it to the staff."""
-        message = TicketMessage(ticket_id=ticket.id, author="user", text=text)
+        message = TicketMessage(ticket_id=ticket.id, author="user", text=text, at=self.clock())
         session.add(message)
         await session.flush()
         if ticket.state == "waiting_user":
             await tickets.move(
-                session, ticket_id=ticket.id, actor=f"user:{profile.id}", to="claimed"
+                session,
+                ticket_id=ticket.id,
+                actor=f"user:{profile.id}",
+                to="claimed",
+                now=self.clock(),
             )
-        await outbox.enqueue(
+            await self._edit_card(session, ticket.id)  # the card says whose turn it is
+        await self._enqueue(
             session,
             key=f"in:{key}",
             kind="to_staff",
@@ -135,7 +142,7 @@ class Hotline:
     async def deliver_later(self, chat_id: int, reply: Reply, *, key: str) -> None:
         """Hand a message to the migrant to the outbox (it could not be sent right now)."""
         async with self.sessions.begin() as session:
-            await outbox.enqueue(
+            await self._enqueue(
                 session,
                 key=f"later:{key}",
                 kind="to_user",
@@ -175,12 +182,13 @@ class Hotline:
                     Ticket.state == "resolved",
                     Ticket.rating.is_(None),
                 )
-                .values(rating=score, rated_at=self.clock())
+                .values(rating=score, rated_at=self.clock(), updated_at=self.clock())
             )
             if tickets.rowcount(result) != 1:
                 return False
             await tickets.audit(
                 session,
+                now=self.clock(),
                 ticket_id=ticket_id,
                 actor=f"user:{profile.id}",
                 action="rated",
@@ -211,18 +219,25 @@ class Hotline:
             await session.execute(
                 update(Ticket)
                 .where(Ticket.id == ticket_id, Ticket.referral_consent.is_(None))
-                .values(referral_consent=consent, referral_consent_at=self.clock())
+                .values(
+                    referral_consent=consent,
+                    referral_consent_at=self.clock(),
+                    updated_at=self.clock(),
+                )
             )
             actor = f"user:{profile.id}"
             await tickets.audit(
                 session,
+                now=self.clock(),
                 ticket_id=ticket_id,
                 actor=actor,
                 action="referral_consent" if consent else "referral_declined",
                 detail={"institution": institution.id},
             )
             if consent:
-                await tickets.move(session, ticket_id=ticket_id, actor=actor, to="referred")
+                await tickets.move(
+                    session, ticket_id=ticket_id, actor=actor, to="referred", now=self.clock()
+                )
             note = (
                 N_(
                     "✅ Request #{number}: the migrant agreed to share their contact details "
@@ -255,7 +270,9 @@ class Hotline:
             ticket = await session.get(Ticket, ticket_id)
             if ticket is None:
                 return self._answer("Request #{number} does not exist.", False, number=ticket_id)
-            won = await tickets.claim(session, ticket_id=ticket_id, staff_id=member.telegram_id)
+            won = await tickets.claim(
+                session, ticket_id=ticket_id, staff_id=member.telegram_id, now=self.clock()
+            )
             if not won:
                 await session.refresh(ticket)
                 if ticket.claimed_by == member.telegram_id:
@@ -284,7 +301,11 @@ class Hotline:
                 return problem
             await self._claim_if_new(session, member, ticket)
             moved = await tickets.move(
-                session, ticket_id=ticket_id, actor=f"staff:{member.telegram_id}", to="resolved"
+                session,
+                now=self.clock(),
+                ticket_id=ticket_id,
+                actor=f"staff:{member.telegram_id}",
+                to="resolved",
             )
             if not moved:
                 return self._answer(
@@ -346,11 +367,15 @@ class Hotline:
                 update(Ticket)
                 .where(Ticket.id == ticket_id)
                 .values(
-                    referred_to=institution.id, referral_consent=None, referral_consent_at=None
+                    referred_to=institution.id,
+                    referral_consent=None,
+                    referral_consent_at=None,
+                    updated_at=self.clock(),
                 )
             )
             await tickets.audit(
                 session,
+                now=self.clock(),
                 ticket_id=ticket_id,
                 actor=f"staff:{member.telegram_id}",
                 action="referral_proposed",
@@ -384,11 +409,19 @@ class Hotline:
                 return self._answer("Request #{number} does not exist.", False, number=ticket_id)
             session.add(
                 TicketMessage(
-                    ticket_id=ticket_id, author="note", staff_id=member.telegram_id, text=text
+                    ticket_id=ticket_id,
+                    author="note",
+                    staff_id=member.telegram_id,
+                    text=text,
+                    at=self.clock(),
                 )
             )
             await tickets.audit(
-                session, ticket_id=ticket_id, actor=f"staff:{member.telegram_id}", action="note"
+                session,
+                now=self.clock(),
+                ticket_id=ticket_id,
+                actor=f"staff:{member.telegram_id}",
+                action="note",
             )
         return self._answer("Note added to request #{number}.", True, number=ticket_id)
 
@@ -425,12 +458,14 @@ class Hotline:
                 staff_id=member.telegram_id,
                 text=text,
                 staff_message_id=staff_message_id,
+                at=self.clock(),
             )
             session.add(message)
             await session.refresh(ticket)
             if ticket.state == "claimed":
                 await tickets.move(
                     session,
+                    now=self.clock(),
                     ticket_id=ticket_id,
                     actor=f"staff:{member.telegram_id}",
                     to="waiting_user",
@@ -510,9 +545,13 @@ class Hotline:
             for ticket in rows:
                 ticket.sla_announced_at = now
                 await tickets.audit(
-                    session, ticket_id=ticket.id, actor="system", action="sla_reannounced"
+                    session,
+                    now=self.clock(),
+                    ticket_id=ticket.id,
+                    actor="system",
+                    action="sla_reannounced",
                 )
-                await outbox.enqueue(
+                await self._enqueue(
                     session,
                     key=f"sla:{ticket.id}:{now.timestamp():.0f}",
                     kind="to_staff",
@@ -663,7 +702,9 @@ class Hotline:
         """Acting on a new ticket claims it (and tells the migrant someone took it)."""
         if ticket.state != "new":
             return
-        if await tickets.claim(session, ticket_id=ticket.id, staff_id=member.telegram_id):
+        if await tickets.claim(
+            session, ticket_id=ticket.id, staff_id=member.telegram_id, now=self.clock()
+        ):
             await self._to_user(session, ticket, "claimed", self.views.claimed)
 
     async def _to_user(
@@ -679,7 +720,7 @@ class Hotline:
         if user is None:
             return
         language = user.language or ticket.language
-        await outbox.enqueue(
+        await self._enqueue(
             session,
             key=f"user:{ticket.id}:{key}",
             kind="to_user",
@@ -691,7 +732,7 @@ class Hotline:
     async def _to_staff(
         self, session: AsyncSession, ticket_id: int, reply: Reply, key: str
     ) -> None:
-        await outbox.enqueue(
+        await self._enqueue(
             session,
             key=f"staff:{key}:{self.clock().timestamp():.0f}",
             kind="to_staff",
@@ -699,10 +740,13 @@ class Hotline:
             payload={"reply": _dump(reply)},
         )
 
+    async def _enqueue(self, session: AsyncSession, **item: Any) -> None:
+        await outbox.enqueue(session, now=self.clock(), **item)
+
     async def _edit_card(self, session: AsyncSession, ticket_id: int) -> None:
-        await outbox.enqueue(
+        await self._enqueue(
             session,
-            key=f"edit:{ticket_id}:{self.clock().timestamp()}",
+            key=f"edit:{ticket_id}:{uuid.uuid4().hex}",  # every change, even at one instant
             kind="card_edit",
             ticket_id=ticket_id,
         )

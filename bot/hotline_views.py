@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, format_timedelta
 
 from bot.i18n import I18n
-from bot.models import Ticket, utcnow
+from bot.models import Ticket
 from bot.replies import Button, Keyboard, Link, Reply
 from bot.staff import StaffMember
 from bot.views import N_, TOPIC_LABELS
@@ -56,7 +56,7 @@ class HotlineViews:
 
     # -- staff ---------------------------------------------------------------------------------
 
-    def card(self, ticket: Ticket, *, staff_name: str, now: datetime | None = None) -> Reply:
+    def card(self, ticket: Ticket, *, staff_name: str, now: datetime) -> Reply:
         """The ticket's card in the staff group; its buttons follow the state."""
         _ = self.i18n.gettext(self.staff_language)
         state = _(STAFF_STATES.get(ticket.state, ticket.state)).format(name=staff_name)
@@ -107,7 +107,7 @@ class HotlineViews:
         topic = _(TOPIC_LABELS[ticket.topic]) if ticket.topic in TOPIC_LABELS else ""
         return f"#{ticket.id} {topic} {ticket.language}/{ticket.country or '-'}".strip()
 
-    def queue(self, tickets: list[Ticket], *, title: str, now: datetime | None = None) -> Reply:
+    def queue(self, tickets: list[Ticket], *, title: str, now: datetime) -> Reply:
         _ = self.i18n.gettext(self.staff_language)
         if not tickets:
             return Reply(_("No open requests."))
@@ -128,9 +128,7 @@ class HotlineViews:
             ticket_id=ticket_id,
         )
 
-    def sla_ping(
-        self, ticket: Ticket, supervisors: list[StaffMember], now: datetime | None = None
-    ) -> Reply:
+    def sla_ping(self, ticket: Ticket, supervisors: list[StaffMember], now: datetime) -> Reply:
         _ = self.i18n.gettext(self.staff_language)
         text = _("⏰ Request #{number} has waited {age} and nobody has taken it.").format(
             number=ticket.id, age=self.age(ticket.created_at, now)
@@ -162,8 +160,7 @@ class HotlineViews:
         _ = self.i18n.gettext(self.staff_language)
         return Reply(_(message).format(**values))
 
-    def age(self, since: datetime, now: datetime | None = None) -> str:
-        now = now or utcnow()
+    def age(self, since: datetime, now: datetime) -> str:
         since = since if since.tzinfo else since.replace(tzinfo=now.tzinfo)
         return format_timedelta(
             now - since, threshold=1.0, format="short", locale=self.staff_language

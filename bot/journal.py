@@ -17,21 +17,25 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock
 from bot.db import Sessions
-from bot.models import ProcessedUpdate, utcnow
+from bot.models import ProcessedUpdate
 
 log = logging.getLogger(__name__)
 
 
 class UpdateJournal:
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, *, clock: Clock) -> None:
         self.sessions = sessions
+        self.clock = clock
 
     async def begin(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Record an update before handling it; False when it was seen before."""
         try:
             async with self.sessions.begin() as session:
-                session.add(ProcessedUpdate(update_id=update_id, payload=payload))
+                session.add(
+                    ProcessedUpdate(update_id=update_id, payload=payload, received_at=self.clock())
+                )
         except IntegrityError:
             return False
         return True
@@ -42,7 +46,7 @@ class UpdateJournal:
             await session.execute(
                 update(ProcessedUpdate)
                 .where(ProcessedUpdate.update_id == update_id, ProcessedUpdate.state == "received")
-                .values(state="failed" if failed else "done", done_at=utcnow(), payload=None)
+                .values(state="failed" if failed else "done", done_at=self.clock(), payload=None)
             )
 
     async def unfinished(self) -> list[tuple[int, dict[str, Any] | None]]:
@@ -55,9 +59,9 @@ class UpdateJournal:
             )
             return [(update_id, payload) for update_id, payload in rows]
 
-    async def purge(self, *, older_than: timedelta, now: datetime | None = None) -> int:
+    async def purge(self, *, older_than: timedelta, now: datetime) -> int:
         """Forget finished updates older than this (Telegram never resends them after a day)."""
-        cutoff = (now or utcnow()) - older_than
+        cutoff = now - older_than
         async with self.sessions.begin() as session:
             result = await session.execute(
                 delete(ProcessedUpdate).where(

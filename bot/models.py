@@ -1,8 +1,12 @@
-"""Database tables (SQLAlchemy 2 declarative). Every schema change gets an Alembic migration."""
+"""Database tables (SQLAlchemy 2 declarative). Every schema change gets an Alembic migration.
+
+Timestamps have no default: the code that writes a row passes the time from the services'
+clock (bot/clock.py), so tests that pin the clock see consistent rows.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,10 +32,6 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
@@ -51,8 +51,8 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     country: Mapped[str | None] = mapped_column(String(8))
     consent_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class Event(Base):
@@ -63,7 +63,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
     direction: Mapped[str] = mapped_column(String(3))  # "in" from the user, "out" from the bot
     kind: Mapped[str] = mapped_column(String(16))  # text, button, answer, clarify, ...
     text: Mapped[str | None] = mapped_column(Text)
@@ -110,8 +110,8 @@ class Ticket(Base):
     """Telegram id of the staff member who claimed the ticket."""
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     """The ticket's card in the staff group, once delivered."""
     forum_topic_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -135,7 +135,7 @@ class TicketMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime]
     author: Mapped[str] = mapped_column(String(8))  # "user", "staff" or "note"
     staff_id: Mapped[int | None] = mapped_column(BigInteger)
     text: Mapped[str | None] = mapped_column(Text)
@@ -160,8 +160,8 @@ class Outbox(Base):
     )
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
@@ -176,7 +176,7 @@ class MissedQuestion(Base):
     __tablename__ = "missed_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(String(24))  # escalate, none_of_these, unhelpful
     text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
@@ -195,7 +195,7 @@ class TicketEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(40))  # "user:<id>", "staff:<telegram id>", "system"
     action: Mapped[str] = mapped_column(String(24))  # created, claimed, state, reopened, ...
     detail: Mapped[dict[str, Any] | None]
@@ -214,7 +214,7 @@ class Feedback(Base):
     country: Mapped[str | None] = mapped_column(String(8))
     language: Mapped[str | None] = mapped_column(String(8))
     helpful: Mapped[bool]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
 
 
 class ProcessedUpdate(Base):
@@ -225,7 +225,7 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_update"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(12), default="received")
     """received (being handled), done, or failed (an unhandled error; logged)."""
     done_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -21,9 +20,10 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.db import Sessions
 from bot.errors import RetryLater, Undeliverable
-from bot.models import Outbox, utcnow
+from bot.models import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class Courier(Protocol):
 async def enqueue(
     session: AsyncSession,
     *,
+    now: datetime,
     key: str,
     kind: str,
     payload: dict[str, Any] | None = None,
@@ -67,7 +68,15 @@ async def enqueue(
     if await session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
         return False
     session.add(
-        Outbox(key=key, kind=kind, ticket_id=ticket_id, chat_id=chat_id, payload=payload or {})
+        Outbox(
+            key=key,
+            kind=kind,
+            ticket_id=ticket_id,
+            chat_id=chat_id,
+            payload=payload or {},
+            created_at=now,
+            due_at=now,
+        )
     )
     return True
 
@@ -82,7 +91,7 @@ class OutboxWorker:
         *,
         poll_seconds: float,
         max_backoff: float,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self.sessions = sessions
         self.courier = courier

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Event, Feedback, Outbox, Ticket, TicketMessage, User, utcnow
+from bot.models import Event, Feedback, Outbox, Ticket, TicketMessage, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +30,10 @@ def _profile(user: User) -> Profile:
     return Profile(user.id, user.telegram_id, user.language, user.country, user.consent_at)
 
 
-async def get_or_create(session: AsyncSession, *, telegram_id: int) -> Profile:
+async def get_or_create(session: AsyncSession, *, telegram_id: int, now: datetime) -> Profile:
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
-        user = User(telegram_id=telegram_id)
+        user = User(telegram_id=telegram_id, created_at=now, updated_at=now)
         session.add(user)
         await session.flush()
     return _profile(user)
@@ -52,11 +52,11 @@ async def set_country(session: AsyncSession, *, user_id: int, country: str) -> N
     await session.execute(update(User).where(User.id == user_id).values(country=country))
 
 
-async def record_consent(session: AsyncSession, *, user_id: int) -> None:
+async def record_consent(session: AsyncSession, *, user_id: int, now: datetime) -> None:
     await session.execute(
         update(User)
         .where(User.id == user_id, User.consent_at.is_(None))
-        .values(consent_at=utcnow())
+        .values(consent_at=now, updated_at=now)
     )
 
 
@@ -80,6 +80,6 @@ async def forget(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(
         update(Ticket)
         .where(Ticket.user_id == user_id)
-        .values(user_id=None, question=None, transcript=None, nlu=None)
+        .values(user_id=None, question=None, transcript=null(), nlu=null())
     )
     await session.execute(delete(User).where(User.id == user_id))

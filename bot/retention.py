@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 
+from bot.clock import Clock
 from bot.db import Sessions
 from bot.journal import UpdateJournal
-from bot.models import Event, MissedQuestion, Outbox, Ticket, TicketMessage, utcnow
+from bot.models import Event, MissedQuestion, Outbox, Ticket, TicketMessage
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,16 @@ async def purge(sessions: Sessions, *, days: int, now: datetime) -> dict[str, in
                 Ticket.updated_at < cutoff,
                 Ticket.question.is_not(None) | Ticket.transcript.is_not(None),
             )
-            .values(question=None, transcript=None),
+            # null(): a plain None would store JSON 'null', which IS NOT NULL forever after
+            .values(question=None, transcript=null()),
             "outbox": delete(Outbox).where(Outbox.sent_at.is_not(None), Outbox.sent_at < cutoff),
         }
         for name, statement in steps.items():
             result = await session.execute(statement)
             counts[name] = int(getattr(result, "rowcount", 0) or 0)
-    counts["journal"] = await UpdateJournal(sessions).purge(older_than=JOURNAL_KEEP, now=now)
+    counts["journal"] = await UpdateJournal(sessions, clock=lambda: now).purge(
+        older_than=JOURNAL_KEEP, now=now
+    )
     return counts
 
 
@@ -63,7 +66,7 @@ async def run_retention(
     *,
     days: int,
     every: float,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock,
 ) -> None:
     """Purge now, then every `every` seconds, until cancelled."""
     while True:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.clock import Clock, system_clock
 from bot.db import Sessions, create_engine, create_sessions, migrate
 from bot.dialogue import Dialogue
 from bot.flood import FloodGuard
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class Services:
     settings: Settings
+    clock: Clock
+    """The one clock every service reads (bot/clock.py); tests pin it."""
     kb: KnowledgeBase
     i18n: I18n
     engine: AsyncEngine
@@ -78,6 +81,7 @@ class Services:
                     self.sessions,
                     days=self.settings.retention_days,
                     every=self.settings.retention_check_hours * 3600,
+                    clock=self.clock,
                 ),
                 name="retention",
             )
@@ -132,7 +136,11 @@ async def start_nlu(settings: Settings) -> tuple[RasaClient, RasaSidecar | None]
 
 
 async def build_services(
-    settings: Settings, *, kb: KnowledgeBase | None = None, wait_for_nlu: bool = False
+    settings: Settings,
+    *,
+    kb: KnowledgeBase | None = None,
+    wait_for_nlu: bool = False,
+    clock: Clock = system_clock,
 ) -> Services:
     """Load content (unless given), open the database (migrating it) and start the NLU.
 
@@ -166,12 +174,14 @@ async def build_services(
             reopen_window=timedelta(hours=settings.ticket_reopen_hours),
             hours=hours,
         ),
+        clock=clock,
     )
     outbox = OutboxWorker(
         sessions,
         hotline,
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff=settings.outbox_max_backoff,
+        clock=clock,
     )
     dialogue = Dialogue(
         kb=kb,
@@ -186,9 +196,11 @@ async def build_services(
         ),
         default_language=settings.default_language,
         hotline=hotline,
+        clock=clock,
     )
     return Services(
         settings,
+        clock,
         kb,
         i18n,
         engine,
@@ -199,7 +211,7 @@ async def build_services(
         hotline,
         staff,
         outbox,
-        UpdateJournal(sessions),
+        UpdateJournal(sessions, clock=clock),
         FloodGuard(limit=settings.flood_limit, window=settings.flood_window),
     )
 

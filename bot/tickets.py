@@ -20,7 +20,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import events
-from bot.models import Ticket, TicketEvent, utcnow
+from bot.models import Ticket, TicketEvent
 
 MAX_ID = 2**31 - 1
 """Ticket ids fit a 32-bit INTEGER column (PostgreSQL's, and SQLite's rowid range)."""
@@ -60,6 +60,7 @@ class TicketRef:
 async def open_ticket(
     session: AsyncSession,
     *,
+    now: datetime,
     idempotency_key: str,
     user_id: int,
     reason: str,
@@ -93,16 +94,17 @@ async def open_ticket(
         question=question,
         nlu=nlu,
         transcript=transcript,
+        created_at=now,
+        updated_at=now,
     )
     session.add(ticket)
     await session.flush()
-    await audit(session, ticket_id=ticket.id, actor=f"user:{user_id}", action="created")
+    await audit(session, ticket_id=ticket.id, actor=f"user:{user_id}", action="created", now=now)
     return TicketRef(ticket.id, created=True)
 
 
-async def claim(session: AsyncSession, *, ticket_id: int, staff_id: int) -> bool:
+async def claim(session: AsyncSession, *, ticket_id: int, staff_id: int, now: datetime) -> bool:
     """Claim a new ticket for one staff member; False when someone else was first."""
-    now = utcnow()
     result = await session.execute(
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.state == "new")
@@ -110,16 +112,17 @@ async def claim(session: AsyncSession, *, ticket_id: int, staff_id: int) -> bool
     )
     if rowcount(result) != 1:
         return False
-    await audit(session, ticket_id=ticket_id, actor=f"staff:{staff_id}", action="claimed")
+    await audit(session, ticket_id=ticket_id, actor=f"staff:{staff_id}", action="claimed", now=now)
     return True
 
 
-async def move(session: AsyncSession, *, ticket_id: int, actor: str, to: str) -> bool:
+async def move(
+    session: AsyncSession, *, ticket_id: int, actor: str, to: str, now: datetime
+) -> bool:
     """Move a ticket to state `to` if its current state allows it; False otherwise."""
     allowed = ALLOWED_FROM.get(to)
     if allowed is None:
         raise ValueError(f"unknown ticket state {to}")
-    now = utcnow()
     values: dict[str, Any] = {"state": to, "updated_at": now}
     if to == "resolved":
         values["resolved_at"] = now
@@ -128,18 +131,19 @@ async def move(session: AsyncSession, *, ticket_id: int, actor: str, to: str) ->
     )
     if rowcount(result) != 1:
         return False
-    await audit(session, ticket_id=ticket_id, actor=actor, action="state", detail={"to": to})
+    await audit(
+        session, ticket_id=ticket_id, actor=actor, action="state", detail={"to": to}, now=now
+    )
     return True
 
 
 async def reopen_recent(
-    session: AsyncSession, *, user_id: int, window: timedelta, now: datetime | None = None
+    session: AsyncSession, *, user_id: int, window: timedelta, now: datetime
 ) -> int | None:
     """Reopen the user's ticket resolved within `window`; returns its id, or None.
 
     It goes back to the staff member who had it (`claimed`), or to the queue (`new`).
     """
-    now = now or utcnow()
     ticket = await session.scalar(
         select(Ticket)
         .where(
@@ -161,7 +165,12 @@ async def reopen_recent(
     if rowcount(result) != 1:
         return None
     await audit(
-        session, ticket_id=ticket.id, actor=f"user:{user_id}", action="reopened", detail={"to": to}
+        session,
+        ticket_id=ticket.id,
+        actor=f"user:{user_id}",
+        action="reopened",
+        detail={"to": to},
+        now=now,
     )
     return ticket.id
 
@@ -202,9 +211,12 @@ async def audit(
     ticket_id: int,
     actor: str,
     action: str,
+    now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(TicketEvent(ticket_id=ticket_id, actor=actor, action=action, detail=detail))
+    session.add(
+        TicketEvent(ticket_id=ticket_id, actor=actor, action=action, detail=detail, at=now)
+    )
 
 
 def rowcount(result: Any) -> int:

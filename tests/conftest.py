@@ -16,6 +16,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_application, post_init, post_shutdown
+from bot.clock import Clock, system_clock
 from bot.context import App
 from bot.services import nlu_paths
 from bot.settings import ROOT, Settings
@@ -115,8 +116,8 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
         await api.stop()
 
 
-async def start_bot(settings: Settings) -> App:
-    application = build_application(settings)
+async def start_bot(settings: Settings, *, clock: Clock = system_clock) -> App:
+    application = build_application(settings, clock=clock)
     await application.initialize()
     await post_init(application)
     await application.start()
@@ -126,9 +127,9 @@ async def start_bot(settings: Settings) -> App:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[App]:
+async def running_bot(settings: Settings, *, clock: Clock = system_clock) -> AsyncIterator[App]:
     """The real bot polling the Bot API at settings.telegram_api_base_url, stopped afterwards."""
-    application = await start_bot(settings)
+    application = await start_bot(settings, clock=clock)
     try:
         yield application
     finally:

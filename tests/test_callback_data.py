@@ -10,14 +10,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
 
 from bot.hotline_views import REASONS, STAFF_STATES, HotlineViews
 from bot.i18n import I18n
-from bot.models import Ticket, utcnow
+from bot.models import Ticket
 from bot.rendering import TELEGRAM_LIMIT, to_html, utf16_len
 from bot.replies import Reply
 from bot.settings import ROOT
@@ -33,6 +33,8 @@ BIG_ID = 2**31 - 1
 """The largest ticket id an INTEGER column holds (PostgreSQL)."""
 ESCALATION_REASONS = ("out_of_scope", "low_confidence", "negative_feedback", "missing", "nlu_down")
 SMALLTALK = ("greet", "thanks", "goodbye", "bot_challenge", "unknown_intent")
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def callback_patterns(kb: KnowledgeBase) -> list[re.Pattern[str]]:
@@ -84,7 +86,7 @@ def ticket(
     erased: bool = False,
     referred_to: str | None = None,
 ) -> Ticket:
-    now = utcnow()
+    now = NOW
     return Ticket(
         id=BIG_ID,
         idempotency_key="tg:1",
@@ -162,13 +164,13 @@ def hotline_screens(kb: KnowledgeBase, i18n: I18n) -> Iterator[tuple[str, Reply]
         for state in STAFF_STATES:
             for erased in (False, True):
                 card_ticket = ticket(state, erased=erased, referred_to=institutions[0].id)
-                yield "card", views.card(card_ticket, staff_name=SENTINEL)
-        yield "card", views.card(ticket("new", topic=None), staff_name="")
-        yield "queue", views.queue([ticket(s) for s in STAFF_STATES], title=SENTINEL)
-        yield "queue", views.queue([], title="")
+                yield "card", views.card(card_ticket, staff_name=SENTINEL, now=NOW)
+        yield "card", views.card(ticket("new", topic=None), staff_name="", now=NOW)
+        yield "queue", views.queue([ticket(s) for s in STAFF_STATES], title=SENTINEL, now=NOW)
+        yield "queue", views.queue([], title="", now=NOW)
         yield "from_migrant", views.from_migrant(BIG_ID, SENTINEL)
-        yield "sla_ping", views.sla_ping(ticket("new"), supervisors)
-        yield "sla_ping", views.sla_ping(ticket("new"), [])
+        yield "sla_ping", views.sla_ping(ticket("new"), supervisors, NOW)
+        yield "sla_ping", views.sla_ping(ticket("new"), [], NOW)
         yield "referral_choices", views.referral_choices(ticket("claimed"), institutions)
         for reason in REASONS:
             yield "staff_text", views.staff_text(REASONS[reason])

@@ -66,7 +66,7 @@ RECENT = NOW - timedelta(days=5)
 
 async def seed(sessions: Sessions) -> None:
     async with sessions.begin() as session:
-        user = User(telegram_id=1, language="ro", country="md")
+        user = User(telegram_id=1, language="ro", country="md", created_at=OLD, updated_at=OLD)
         session.add(user)
         await session.flush()
         for when, text in ((OLD, "old question"), (RECENT, "recent question")):
@@ -91,8 +91,22 @@ async def seed(sessions: Sessions) -> None:
             session.add(
                 TicketMessage(ticket_id=ticket.id, author="user", text=f"{key} msg", at=OLD)
             )
-        session.add(Outbox(key="sent", kind="to_user", chat_id=1, payload={}, sent_at=OLD))
-        session.add(Outbox(key="pending", kind="to_user", chat_id=1, payload={}, due_at=OLD))
+        session.add(
+            Outbox(
+                key="sent",
+                kind="to_user",
+                chat_id=1,
+                payload={},
+                created_at=OLD,
+                due_at=OLD,
+                sent_at=OLD,
+            )
+        )
+        session.add(
+            Outbox(
+                key="pending", kind="to_user", chat_id=1, payload={}, created_at=OLD, due_at=OLD
+            )
+        )
 
 
 async def test_purge_erases_old_conversation_text_and_keeps_open_work(sessions: Sessions) -> None:

@@ -131,15 +131,19 @@ class FlakyCourier:
         self.recorded.append(f"{item.key}={result['message_id']}")
 
 
+NOW = at("2026-11-22T10:00:00")
+"""The pinned clock of the outbox tests: items are enqueued and delivered at this time."""
+
+
 async def enqueue(sessions: Sessions, *keys: str, chat_id: int = 7) -> None:
     async with sessions.begin() as session:
         for key in keys:
-            await outbox.enqueue(session, key=key, kind="to_user", chat_id=chat_id)
+            await outbox.enqueue(session, key=key, kind="to_user", chat_id=chat_id, now=NOW)
 
 
 async def test_outbox_retries_until_delivered_and_never_sends_twice(sessions: Sessions) -> None:
     courier = FlakyCourier(failures=2)
-    worker = OutboxWorker(sessions, courier, poll_seconds=0.01, max_backoff=0)
+    worker = OutboxWorker(sessions, courier, poll_seconds=0.01, max_backoff=0, clock=lambda: NOW)
     await enqueue(sessions, "a", "b")
     await enqueue(sessions, "a")  # the same key again: ignored
 
@@ -160,7 +164,7 @@ async def test_outbox_retries_until_delivered_and_never_sends_twice(sessions: Se
 
 async def test_one_blocked_chat_does_not_hold_up_others(sessions: Sessions) -> None:
     courier = FlakyCourier(undeliverable=frozenset({"blocked"}))
-    worker = OutboxWorker(sessions, courier, poll_seconds=0.01, max_backoff=0)
+    worker = OutboxWorker(sessions, courier, poll_seconds=0.01, max_backoff=0, clock=lambda: NOW)
     await enqueue(sessions, "blocked", chat_id=1)
     await enqueue(sessions, "other", chat_id=2)
 
@@ -175,7 +179,7 @@ async def test_one_blocked_chat_does_not_hold_up_others(sessions: Sessions) -> N
 
 
 async def test_backoff_waits_before_the_next_attempt(sessions: Sessions) -> None:
-    now = at("2026-11-22T10:00:00")
+    now = NOW
     courier = FlakyCourier(failures=1, delay=None)
     worker = OutboxWorker(sessions, courier, poll_seconds=0.01, max_backoff=60, clock=lambda: now)
     await enqueue(sessions, "x")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.clock import system_clock
 from bot.db import create_engine, create_sessions, migrate
 from bot.journal import UpdateJournal
 from bot.models import ProcessedUpdate, Ticket
@@ -49,7 +50,7 @@ async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
     # What a process killed mid-handler leaves behind: recorded, with its payload, never done.
     engine = create_engine(settings.database_url)
     await migrate(engine)
-    journal = UpdateJournal(create_sessions(engine))
+    journal = UpdateJournal(create_sessions(engine), clock=system_clock)
     start = {"update_id": 777, "message": fake_api.text_message(user, "/start")}
     assert await journal.begin(777, start)
     assert await journal.begin(778, {"update_id": 778}) and await journal.begin(779, start)
@@ -71,22 +72,18 @@ async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
 
 
 async def test_finished_updates_are_purged_after_a_while(tmp_path: Path) -> None:
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
-    from bot.models import utcnow
-
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'j.db'}")
     await migrate(engine)
-    journal = UpdateJournal(create_sessions(engine))
+    journal = UpdateJournal(create_sessions(engine), clock=lambda: now)
     try:
         for update_id in (1, 2):
             await journal.begin(update_id, {})
         await journal.finish(1)
-        assert await journal.purge(older_than=timedelta(days=2)) == 0
-        assert (
-            await journal.purge(older_than=timedelta(days=2), now=utcnow() + timedelta(days=3))
-            == 1
-        )
+        assert await journal.purge(older_than=timedelta(days=2), now=now) == 0
+        assert await journal.purge(older_than=timedelta(days=2), now=now + timedelta(days=3)) == 1
         assert [u for u, _ in await journal.unfinished()] == [2]  # never purged while unfinished
     finally:
         await engine.dispose()

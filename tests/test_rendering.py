@@ -165,6 +165,7 @@ def test_graphemes_join_back_to_the_text(text: str) -> None:
 
 
 @given(tokens, st.integers(16, 300))
+@example(["👨\u200d👩\u200d👧\u200d👦", "🇲🇩", "\n\n"], 16)  # a whitespace-only tail is left out
 def test_split_text_parts_fit_join_back_and_keep_clusters(words: list[str], limit: int) -> None:
     text = "".join(words)
 
@@ -174,8 +175,9 @@ def test_split_text_parts_fit_join_back_and_keep_clusters(words: list[str], limi
     assert all(part.strip() for part in parts)
     assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)
     if text.strip() and longest_whitespace_run(text) * 2 < limit:
-        assert "".join(parts) == text
-        assert_cuts_between_tokens(parts, words)
+        joined = "".join(parts)
+        assert text.startswith(joined) and not text[len(joined) :].strip()
+        assert_cuts_between_tokens(parts[:-1], words)  # where one part ends and the next begins
 
 
 def test_split_text_prefers_paragraphs_then_lines_then_spaces() -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import profiles, tickets
 from bot.db import Sessions, create_engine, create_sessions, migrate
-from bot.models import Ticket, utcnow
+from bot.models import Ticket
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+"""The pinned clock of these tests."""
 
 
 @pytest.fixture
@@ -26,9 +29,10 @@ async def sessions(database_url: str) -> AsyncIterator[Sessions]:
 
 async def new_ticket(sessions: Sessions, telegram_id: int = 7, key: str = "k1") -> tuple[int, int]:
     async with sessions.begin() as session:
-        user = await profiles.get_or_create(session, telegram_id=telegram_id)
+        user = await profiles.get_or_create(session, telegram_id=telegram_id, now=NOW)
         ref = await tickets.open_ticket(
             session,
+            now=NOW,
             idempotency_key=key,
             user_id=user.id,
             reason="ask_human",
@@ -59,7 +63,7 @@ async def test_concurrent_claims_have_exactly_one_winner(sessions: Sessions) -> 
         async with sessions.begin() as session:
             await session.connection()  # every claimer holds its connection ...
             await start.wait()  # ... and all press "Claim" at the same moment
-            return await tickets.claim(session, ticket_id=ticket_id, staff_id=staff_id)
+            return await tickets.claim(session, ticket_id=ticket_id, staff_id=staff_id, now=NOW)
 
     results = await asyncio.gather(*(claim(1000 + i) for i in range(claimers)))
 
@@ -75,12 +79,16 @@ async def test_lifecycle_and_audit_trail(sessions: Sessions) -> None:
     _, ticket_id = await new_ticket(sessions)
     async with sessions.begin() as session:
         assert await tickets.move(
-            session, ticket_id=ticket_id, actor="staff:5", to="resolved"
+            session, ticket_id=ticket_id, actor="staff:5", to="resolved", now=NOW
         ) is (False)  # a new ticket must be claimed first
-        assert await tickets.claim(session, ticket_id=ticket_id, staff_id=5)
-        assert await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="waiting_user")
-        assert await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="resolved")
-        assert not await tickets.claim(session, ticket_id=ticket_id, staff_id=6)
+        assert await tickets.claim(session, ticket_id=ticket_id, staff_id=5, now=NOW)
+        assert await tickets.move(
+            session, ticket_id=ticket_id, actor="staff:5", to="waiting_user", now=NOW
+        )
+        assert await tickets.move(
+            session, ticket_id=ticket_id, actor="staff:5", to="resolved", now=NOW
+        )
+        assert not await tickets.claim(session, ticket_id=ticket_id, staff_id=6, now=NOW)
 
     async with sessions() as session:
         ticket = await session.get(Ticket, ticket_id)
@@ -98,20 +106,24 @@ async def test_unknown_state_is_refused(sessions: Sessions) -> None:
     _, ticket_id = await new_ticket(sessions)
     async with sessions.begin() as session:
         with pytest.raises(ValueError):
-            await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="deleted")
+            await tickets.move(
+                session, ticket_id=ticket_id, actor="staff:5", to="deleted", now=NOW
+            )
 
 
 async def test_user_message_reopens_a_recently_resolved_ticket(sessions: Sessions) -> None:
     user_id, ticket_id = await new_ticket(sessions)
     async with sessions.begin() as session:
-        await tickets.claim(session, ticket_id=ticket_id, staff_id=5)
-        await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="resolved")
+        await tickets.claim(session, ticket_id=ticket_id, staff_id=5, now=NOW)
+        await tickets.move(session, ticket_id=ticket_id, actor="staff:5", to="resolved", now=NOW)
 
     async with sessions.begin() as session:
         too_late = await tickets.reopen_recent(
-            session, user_id=user_id, window=timedelta(days=3), now=utcnow() + timedelta(days=4)
+            session, user_id=user_id, window=timedelta(days=3), now=NOW + timedelta(days=4)
         )
-        reopened = await tickets.reopen_recent(session, user_id=user_id, window=timedelta(days=3))
+        reopened = await tickets.reopen_recent(
+            session, user_id=user_id, window=timedelta(days=3), now=NOW + timedelta(days=1)
+        )
 
     async with sessions() as session:
         ticket = await session.get(Ticket, ticket_id)
@@ -130,11 +142,15 @@ async def test_forget_erases_everything_personal_and_keeps_a_redacted_stub(
     user_id, ticket_id = await new_ticket(sessions)
     async with sessions.begin() as session:
         await events.record(
-            session, user_id=user_id, direction="in", kind="text", text="Ion, Chișinău"
+            session, user_id=user_id, direction="in", kind="text", text="Ion, Chișinău", now=NOW
         )
-        session.add(TicketMessage(ticket_id=ticket_id, author="user", text="my phone is 0691"))
-        await outbox.enqueue(session, key="u1", kind="to_user", chat_id=7, ticket_id=ticket_id)
-        await tickets.claim(session, ticket_id=ticket_id, staff_id=99)
+        session.add(
+            TicketMessage(ticket_id=ticket_id, author="user", text="my phone is 0691", at=NOW)
+        )
+        await outbox.enqueue(
+            session, key="u1", kind="to_user", chat_id=7, ticket_id=ticket_id, now=NOW
+        )
+        await tickets.claim(session, ticket_id=ticket_id, staff_id=99, now=NOW)
 
     async with sessions.begin() as session:
         await profiles.forget(session, user_id=user_id)

@@ -45,6 +45,7 @@ def ticket(number: int, opened: datetime, claim: int | None, resolve: int | None
         reason="ask_human",
         language="ro",
         created_at=opened,
+        updated_at=opened,
         claimed_at=opened + timedelta(minutes=claim) if claim is not None else None,
         resolved_at=opened + timedelta(minutes=resolve) if resolve is not None else None,
     )
@@ -53,7 +54,7 @@ def ticket(number: int, opened: datetime, claim: int | None, resolve: int | None
 def rows() -> list[object]:
     """A user, their questions and other events, feedback and tickets (fresh objects)."""
     return [
-        User(id=1, telegram_id=100),
+        User(id=1, telegram_id=100, created_at=at(1, 0), updated_at=at(1, 0)),
         question(at(14, 8), "ro", "md", "answer", article_id="doc_passport"),
         question(at(14, 9), "ru", "md", "clarify"),
         question(at(16, 10), "ru", "ge", "escalate"),
@@ -167,7 +168,7 @@ async def test_the_command_prints_the_table_and_writes_the_chart(tmp_path: Path)
     await migrate(engine)
     now = datetime.now(UTC)
     async with create_sessions(engine).begin() as session:
-        session.add(User(id=1, telegram_id=100))
+        session.add(User(id=1, telegram_id=100, created_at=now, updated_at=now))
         await session.flush()
         session.add(question(now - timedelta(minutes=5), "uk", "bg", "escalate"))
         session.add(ticket(1, now - timedelta(hours=1), claim=20, resolve=None))

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.context import App
-from bot.models import Outbox, Ticket, TicketMessage, utcnow
+from bot.models import Outbox, Ticket, TicketMessage
 from bot.services import Services
 from bot.tickets import history
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser, SentMessage
+from tests.support.clock import TestClock
 
 STAFF_CHAT = -1001234567890
 ANA = FakeUser(201, first_name="Ana")  # agent
@@ -27,7 +28,9 @@ EVE = FakeUser(203, first_name="Eve")  # editor
 STAFF = "201:agent:Ana,202:supervisor:Sam,203:editor:Eve"
 
 
-async def start_hotline(tmp_path: Path, api: FakeBotApi, **overrides: object) -> App:
+async def start_hotline(
+    tmp_path: Path, api: FakeBotApi, *, clock: TestClock | None = None, **overrides: object
+) -> App:
     settings = make_settings(
         tmp_path,
         telegram_api_base_url=api.url,
@@ -37,7 +40,7 @@ async def start_hotline(tmp_path: Path, api: FakeBotApi, **overrides: object) ->
         outbox_max_backoff=0.3,
         **overrides,
     )
-    return await start_bot(settings)
+    return await start_bot(settings, clock=clock or TestClock())
 
 
 @pytest.fixture
@@ -53,6 +56,12 @@ async def hotline_app(tmp_path: Path, forum_api: FakeBotApi) -> AsyncIterator[Ap
         yield application
     finally:
         await stop_bot(application)
+
+
+def clock_of(application: App) -> TestClock:
+    clock = application.bot_data.clock
+    assert isinstance(clock, TestClock)
+    return clock
 
 
 def services_of(application: App) -> Services:
@@ -414,7 +423,7 @@ async def test_unclaimed_ticket_is_reannounced_with_supervisors_pinged(
     hotline = services_of(hotline_app).hotline
 
     assert await hotline.sweep() == 0  # not late yet
-    hotline.clock = lambda: utcnow() + timedelta(minutes=31)
+    clock_of(hotline_app).advance(timedelta(minutes=31))
     before = len(forum_api.sent_to(STAFF_CHAT))
     assert await hotline.sweep() == 1
     [ping] = await forum_api.wait_for(STAFF_CHAT, after=before)
@@ -432,12 +441,11 @@ async def test_outside_hotline_hours_the_migrant_is_told_when_in_their_language(
     application = await start_hotline(
         tmp_path,
         forum_api,
+        clock=TestClock(start=datetime(2026, 11, 21, 10, 0, tzinfo=UTC)),  # Saturday noon
         hotline_hours="mon-fri 09:00-18:00",
         hotline_timezone="Europe/Chisinau",
     )
     try:
-        saturday_noon = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-        services_of(application).hotline.clock = lambda: saturday_noon
         migrant = FakeUser(112, language_code="ro")
         menu = await onboard(forum_api, migrant, "ro")
         [confirmation] = await forum_api.click(migrant, menu, "human")
@@ -465,7 +473,7 @@ async def test_a_message_soon_after_resolution_reopens_the_ticket(
     await wait_until(
         lambda: sum("has been closed" in m.text for m in api.sent_to(migrant.id)) == 2
     )
-    services_of(hotline_app).hotline.clock = lambda: utcnow() + timedelta(hours=25)
+    clock_of(hotline_app).advance(timedelta(hours=25))
     [later] = await api.exchange(migrant, "A new question about my passport")
     assert "cannot read free-text questions right now" in later.text  # back to the assistant
     assert (await ticket_row(hotline_app, ticket_id)).state == "resolved"
