@@ -14,14 +14,15 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/bot.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup run test train eval lint i18n i18n-check clean bench
+.PHONY: help setup run test test-future train eval lint i18n i18n-check clean bench
 
 help:
 	@echo "make run     run the assistant (Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat)"
 	@echo "make test    run every test (installs, compiles catalogs and trains the model first)"
+	@echo "make test-future  the fast tests and kb check with the clock two years ahead (faketime)"
 	@echo "make setup   create .venv and .venv-nlu, compile UI catalogs, train the NLU model"
 	@echo "make train   train the NLU model if config.yml or nlu/data changed"
-	@echo "make eval    score the NLU on the held-out set; writes nlu/reports/eval.md and .json"
+	@echo "make eval    score the NLU on both held-out sets; writes nlu/reports/eval.md and .json"
 	@echo "make lint    ruff and mypy"
 	@echo "make i18n    extract UI strings, update and compile the catalogs"
 
@@ -47,8 +48,10 @@ locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(VENV)/.installed
 train: $(VENV)/.installed $(NLU_VENV)/.installed
 	$(PY) -m bot train
 
+# Both held-out sets (nlu/tests/holdout: Rasa YAML; nlu/tests/holdout_real: as people type, with
+# styles), per language and per style, with the targets checked; trains the model first if needed.
 eval: setup
-	$(PY) -m bot eval
+	$(PY) -m bot eval --sets holdout holdout_real
 
 run: setup
 	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \
@@ -60,6 +63,16 @@ test: setup
 	$(PY) -m bot kb check
 	$(PY) .ci/check_i18n.py
 	url=$$(bash .ci/postgres.sh) && TEST_POSTGRES_URL=$$url $(PY) -m pytest
+
+# The fast tests (no Rasa server, no PostgreSQL) and `kb check` with the clock two years ahead
+# (libfaketime, installed by .ci/faketime.sh): nothing may pass or fail because of today's date.
+# CI runs it after `make test` (.ci/run).
+FUTURE ?= +730d
+test-future: setup
+	ft=$$(bash .ci/faketime.sh) && \
+	$$ft -f "$(FUTURE)" $(PY) -c 'import datetime; print("clock under faketime:", datetime.date.today())' && \
+	$$ft -f "$(FUTURE)" $(PY) -m bot kb check && \
+	$$ft -f "$(FUTURE)" $(PY) -m pytest -q -m "not rasa and not postgres" -p no:cacheprovider
 
 # Benchmarks (issue 6): NLU, language detection, knowledge lookup, the bot end to end on SQLite and
 # PostgreSQL, the ticket store; about 15 minutes. Writes bench/results.md and bench/results.json.

@@ -58,7 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
         dest="kb_command", required=True
     )
-    kb.add_parser("check", help="validate content and NLU data").set_defaults(handler=_kb_check)
+    kb_check = kb.add_parser("check", help="validate content and NLU data")
+    kb_check.add_argument(
+        "--strict",
+        action="store_true",
+        help="answers reviewed more than KB_MAX_AGE_DAYS ago are errors, not warnings",
+    )
+    kb_check.set_defaults(handler=_kb_check)
     coverage = kb.add_parser("coverage", help="article × country × language table")
     coverage.add_argument("--markdown", type=Path, default=ROOT / "docs" / "coverage.md")
     coverage.set_defaults(handler=_kb_coverage)
@@ -182,6 +188,7 @@ def _kb_check(settings: Settings, args: argparse.Namespace) -> int:
         settings.nlu_data_dir,
         max_age_days=settings.kb_max_age_days,
         today=date.today(),
+        strict=getattr(args, "strict", False),
     )
     for warning in report.warnings:
         print(f"warning: {warning}")

@@ -17,7 +17,6 @@ import os
 import signal
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +73,7 @@ class Publisher:
             settings.knowledge_dir,
             settings.nlu_data_dir,
             max_age_days=settings.kb_max_age_days,
-            today=date.today(),
+            today=self.services.clock().date(),
         )
         if not report.ok:
             log.warning("reload refused: %s problems", len(report.errors))

@@ -25,15 +25,22 @@ class Report:
         return not self.errors
 
 
-def check(kb_dir: Path, nlu_dir: Path, *, max_age_days: int, today: date) -> Report:
-    """Validate content and its NLU data together."""
+def check(
+    kb_dir: Path, nlu_dir: Path, *, max_age_days: int, today: date, strict: bool = False
+) -> Report:
+    """Validate content and its NLU data together.
+
+    An answer reviewed more than `max_age_days` before `today` is a warning: freshness is
+    editors' work to schedule (`kb stale`), never a reason to stop CI or to refuse publishing
+    an urgent correction. `strict` makes it an error (for an editor's own pre-release check).
+    """
     report = Report()
     try:
         kb = load_knowledge(kb_dir)
     except KnowledgeError as exc:
         report.errors.extend(exc.problems)
         return report
-    _check_answers(kb, report, oldest=today - timedelta(days=max_age_days))
+    _check_answers(kb, report, oldest=today - timedelta(days=max_age_days), strict=strict)
     try:
         nlu = read_language_files(nlu_dir)
     except KnowledgeError as exc:
@@ -56,7 +63,7 @@ def check(kb_dir: Path, nlu_dir: Path, *, max_age_days: int, today: date) -> Rep
     return report
 
 
-def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date) -> None:
+def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date, strict: bool) -> None:
     for article_id in kb.articles:
         for country in kb.countries:
             answer = kb.answer_for(article_id, country)
@@ -70,7 +77,7 @@ def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date) -> None:
                     )
     for answer in kb.answers.values():
         if answer.reviewed < oldest:
-            report.errors.append(
+            (report.errors if strict else report.warnings).append(
                 f"knowledge/answers/{answer.country}/{answer.article_id}.yml: reviewed "
                 f"{answer.reviewed.isoformat()}, older than {oldest.isoformat()}; check it again"
             )

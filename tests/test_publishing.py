@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from nlu.sidecar import RasaSidecar
 from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
 from tests.handlers.test_hotline import ANA, EVE, STAFF_CHAT, onboard, start_hotline
+from tests.support.clock import TestClock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +75,22 @@ async def test_reload_publishes_valid_content_and_refuses_broken_content(
     [still] = await fake_api.click(migrant, menu, "art:doc_passport")
     assert "Pașaportul nou îl eliberează" in still.text
     assert "www.asp.gov.md" in still.text  # the sources of the live version
+
+
+async def test_an_urgent_correction_is_published_even_when_answers_are_stale(
+    tmp_path: Path, fake_api: FakeBotApi, content: Path
+) -> None:
+    two_years_on = TestClock(start=datetime(2028, 12, 6, 9, 0, tzinfo=UTC))
+    application = await start_hotline(
+        tmp_path, fake_api, clock=two_years_on, knowledge_dir=content
+    )
+    try:
+        edit_answer(content, "Pașaportul îl eliberează", "Pașaportul corectat îl eliberează")
+        published = await staff_says(fake_api, EVE, "/reload")
+    finally:
+        await stop_bot(application)
+
+    assert published.startswith("Content published: 27 articles.")
 
 
 async def test_signal_without_a_running_bot_says_so(tmp_path: Path) -> None:

@@ -106,15 +106,32 @@ def test_too_long_answer_is_refused(kb_copy: Path) -> None:
     )
 
 
+TODAY = date(2026, 12, 6)
+"""The pinned date of these checks; freshness itself is tested with explicit dates below."""
+
+
 def test_check_passes_on_the_repository() -> None:
-    report = check(ROOT / "knowledge", ROOT / "nlu" / "data", max_age_days=365, today=date.today())
+    report = check(ROOT / "knowledge", ROOT / "nlu" / "data", max_age_days=365, today=TODAY)
 
     assert report.errors == []
 
 
-def test_check_flags_stale_answers() -> None:
+def test_stale_answers_are_warnings_and_never_fail_the_check() -> None:
     report = check(
         ROOT / "knowledge", ROOT / "nlu" / "data", max_age_days=30, today=date(2030, 1, 1)
+    )
+
+    assert report.errors == []
+    assert any("older than 2029-12-02" in w for w in report.warnings)
+
+
+def test_strict_check_makes_stale_answers_errors() -> None:
+    report = check(
+        ROOT / "knowledge",
+        ROOT / "nlu" / "data",
+        max_age_days=30,
+        today=date(2030, 1, 1),
+        strict=True,
     )
 
     assert any("older than 2029-12-02" in e for e in report.errors)
@@ -128,7 +145,7 @@ def test_check_flags_articles_without_nlu_data(tmp_path: Path) -> None:
         en.read_text("utf-8").replace("- intent: doc_apostille", "- intent: doc_apostile"), "utf-8"
     )
 
-    report = check(ROOT / "knowledge", nlu, max_age_days=365, today=date.today())
+    report = check(ROOT / "knowledge", nlu, max_age_days=365, today=TODAY)
 
     assert "nlu/data/en.yml: no examples for doc_apostille" in report.errors
 
