@@ -9,11 +9,13 @@ from typing import Any
 
 from sqlalchemy import make_url
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes
 
 from bot.clock import Clock, system_clock
 from bot.context import App, BotData, Context
+from bot.journal import ReplyLedger, UpdateJournal, current_ledger
 from bot.publishing import install_signal
+from bot.ratelimit import PerChatRateLimiter
 from bot.services import build_services
 from bot.settings import Settings
 from bot.transport import TelegramTransport
@@ -25,36 +27,63 @@ log = logging.getLogger(__name__)
 
 
 class JournaledApplication(Application[Any, Context, Any, Any, BotData, Any]):
-    """Records each update in the journal before its handlers run and marks it done after;
-    an update seen before is ignored (see bot/journal.py)."""
+    """Handles each update inside its reply ledger and marks it done in the journal after;
+    the update was recorded when it was received (`JournalingQueue`, see bot/journal.py)."""
 
     async def process_update(self, update: object) -> None:
         services = self.bot_data.services
         if not isinstance(update, Update) or services is None:
             await super().process_update(update)
             return
-        if not await services.journal.begin(update.update_id, update.to_dict()):
-            log.info("update %s was handled before; ignored", update.update_id)
-            return
+        await self._handle(update, ReplyLedger(services.journal, update.update_id))
+
+    async def _handle(self, update: Update, ledger: ReplyLedger) -> None:
+        services = self.bot_data.services
+        assert services is not None
+        token = current_ledger.set(ledger)
         try:
             await super().process_update(update)
         finally:
+            current_ledger.reset(token)
             await services.journal.finish(update.update_id)
 
     async def finish_interrupted(self) -> None:
-        """Handle the updates a previous run recorded but did not finish."""
+        """Handle the updates a previous run received but did not finish, in arrival order;
+        replies Telegram already confirmed are not sent again."""
         services = self.bot_data.services
         assert services is not None
-        for update_id, payload in await services.journal.unfinished():
-            if payload is None:
-                log.warning("update %s was interrupted and cannot be replayed", update_id)
-                await services.journal.finish(update_id, failed=True)
+        for entry in await services.journal.unfinished():
+            if entry.payload is None:
+                log.warning("update %s was interrupted and cannot be replayed", entry.update_id)
+                await services.journal.finish(entry.update_id, failed=True)
                 continue
-            log.warning("finishing update %s, interrupted when the bot last stopped", update_id)
-            try:
-                await super().process_update(Update.de_json(payload, self.bot))
-            finally:
-                await services.journal.finish(update_id)
+            log.warning(
+                "finishing update %s, received before the bot last stopped", entry.update_id
+            )
+            ledger = ReplyLedger(services.journal, entry.update_id, entry.replies_sent)
+            await self._handle(Update.de_json(entry.payload, self.bot), ledger)
+
+
+class JournalingQueue(asyncio.Queue[object]):
+    """The application's update queue: an update is journaled before it is queued.
+
+    python-telegram-bot's updater puts each fetched update here and asks Telegram for the next
+    batch (confirming this one) only after every `put` returned; the webhook server answers 200
+    only after `put`. So an update is durable before Telegram forgets it. An update already in
+    the journal is not queued again (Telegram redelivering it after a restart).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.journal: UpdateJournal | None = None
+        """Set once the services exist (post_init, before polling or the webhook start)."""
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and self.journal is not None:
+            if not await self.journal.receive(item.update_id, item.to_dict()):
+                log.info("update %s was received before; ignored", item.update_id)
+                return
+        await super().put(item)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -157,11 +186,12 @@ def build_application(
     application: App = (
         Application.builder()
         .application_class(JournaledApplication)
+        .update_queue(JournalingQueue())
         .token(settings.require_token())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PerChatRateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(concurrency(settings)))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -189,6 +219,8 @@ async def post_init(application: App) -> None:
     application.bot_data.services = services
     services.start_delivery(TelegramTransport(application.bot))
     install_signal(services.publisher, settings.run_dir)
+    if isinstance(application.update_queue, JournalingQueue):
+        application.update_queue.journal = services.journal
     if isinstance(application, JournaledApplication):
         await application.finish_interrupted()
     for language in services.kb.languages:

@@ -304,9 +304,10 @@ class Dialogue:
                     )
         self.hotline.on_enqueued()
         log.info("user %s: ticket %s (%s, new=%s)", profile.id, ref.id, reason, ref.created)
-        reply = self.views.ticket_created(language, ref.id, existing=not ref.created)
+        first = ref.created or ref.replayed  # a replay repeats the first confirmation
+        reply = self.views.ticket_created(language, ref.id, existing=not first)
         notice = self.hotline.out_of_hours_notice(language, profile.country)
-        if notice and ref.created:
+        if notice and first:
             reply = replace(reply, text=f"{reply.text}\n\n{notice}")
         return [reply]
 
@@ -493,7 +494,10 @@ class Dialogue:
         if answer != "yes":
             return [self.views.not_forgotten(language)]
         async with self.sessions.begin() as session:
+            their_tickets = await tickets.of_user(session, user_id=profile.id)
             await profiles.forget(session, user_id=profile.id)
+            await self.hotline.user_erased(session, their_tickets)
+        self.hotline.on_enqueued()
         log.info("user %s erased their data", profile.id)
         return [self.views.forgotten(language)]
 

@@ -139,6 +139,15 @@ class Hotline:
             payload={"ticket_message_id": message.id},
         )
 
+    async def user_erased(self, session: AsyncSession, ticket_ids: list[int]) -> None:
+        """After /forget: each card becomes the redacted stub, and the staff are told in the
+        ticket's place (topic titles carry no personal data: number, topic, language)."""
+        for ticket_id in ticket_ids:
+            await self._edit_card(session, ticket_id)
+            await self._to_staff(
+                session, ticket_id, self.views.erased(ticket_id), key=f"erased:{ticket_id}"
+            )
+
     async def deliver_later(self, chat_id: int, reply: Reply, *, key: str) -> None:
         """Hand a message to the migrant to the outbox (it could not be sent right now)."""
         async with self.sessions.begin() as session:

@@ -102,6 +102,11 @@ class HotlineViews:
             )
         return Reply("\n".join(lines), buttons=rows.build(), ticket_id=ticket.id)
 
+    def erased(self, ticket_id: int) -> Reply:
+        """Told in the ticket's place when the migrant used /forget."""
+        _ = self.i18n.gettext(self.staff_language)
+        return Reply(f"🗑 #{ticket_id} · {_('The migrant erased their data.')}")
+
     def topic_name(self, ticket: Ticket) -> str:
         _ = self.i18n.gettext(self.staff_language)
         topic = _(TOPIC_LABELS[ticket.topic]) if ticket.topic in TOPIC_LABELS else ""

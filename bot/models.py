@@ -218,9 +218,9 @@ class Feedback(Base):
 
 
 class ProcessedUpdate(Base):
-    """The update journal: each Telegram update is recorded before its side effects and marked
-    done after, so a repeated update is ignored and one interrupted by a crash is finished on the
-    next start (its payload is kept only until then)."""
+    """The update journal: each Telegram update is recorded when it is received (before Telegram
+    is told it arrived) and marked done after its handling, so a repeated update is ignored and
+    one interrupted by a crash is finished on the next start (its payload is kept until then)."""
 
     __tablename__ = "processed_update"
 
@@ -230,3 +230,5 @@ class ProcessedUpdate(Base):
     """received (being handled), done, or failed (an unhandled error; logged)."""
     done_at: Mapped[datetime | None] = mapped_column(index=True)
     payload: Mapped[dict[str, Any] | None]
+    replies_sent: Mapped[int] = mapped_column(server_default="0")
+    """How many of the update's replies Telegram confirmed: a replay after a crash skips them."""

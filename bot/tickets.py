@@ -55,6 +55,9 @@ class TicketRef:
     id: int
     created: bool
     """False when the user's open ticket (or the one for this same request) was reused."""
+    replayed: bool = False
+    """This very request (same idempotency key) created it before: an update handled again
+    after a crash answers as its first handling did."""
 
 
 async def open_ticket(
@@ -73,7 +76,7 @@ async def open_ticket(
     """Create a ticket for the user, or return the one already open or already created."""
     same = await session.scalar(select(Ticket).where(Ticket.idempotency_key == idempotency_key))
     if same is not None:
-        return TicketRef(same.id, created=False)
+        return TicketRef(same.id, created=False, replayed=True)
     existing = await session.scalar(
         select(Ticket)
         .where(Ticket.user_id == user_id, Ticket.state.in_(OPEN_STATES))
@@ -193,6 +196,14 @@ async def assigned_to(session: AsyncSession, *, staff_id: int, limit: int = 20) 
         .where(Ticket.claimed_by == staff_id, Ticket.state.in_(OPEN_STATES))
         .order_by(Ticket.created_at, Ticket.id)
         .limit(limit)
+    )
+    return list(rows)
+
+
+async def of_user(session: AsyncSession, *, user_id: int) -> list[int]:
+    """The ids of every ticket of this user, oldest first."""
+    rows = await session.scalars(
+        select(Ticket.id).where(Ticket.user_id == user_id).order_by(Ticket.id)
     )
     return list(rows)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.context import Context
+from bot.journal import send_once
 from bot.rendering import html_to_plain, is_entity_error, to_html, to_markup, to_messages
 from bot.replies import Reply
 
@@ -28,6 +30,8 @@ async def send_replies(update: Update, context: Context, replies: Sequence[Reply
     A reply longer than Telegram's limit goes out as several messages (buttons on the last);
     HTML that Telegram refuses is resent as plain text; a ticket confirmation that cannot be
     sent now (network, rate limit) is handed to the outbox, which retries until it arrives.
+    Each message goes through the update's reply ledger: when an update interrupted by a crash
+    is handled again, the messages Telegram already confirmed are not sent twice.
     """
     chat = update.effective_chat
     if chat is None:
@@ -36,15 +40,22 @@ async def send_replies(update: Update, context: Context, replies: Sequence[Reply
     for index, reply in enumerate(replies):
         if reply.replace and query is not None and query.message is not None:
             try:
-                await query.edit_message_text(
-                    to_html(reply), parse_mode="HTML", reply_markup=to_markup(reply)
+                await send_once(
+                    partial(
+                        query.edit_message_text,
+                        to_html(reply),
+                        parse_mode="HTML",
+                        reply_markup=to_markup(reply),
+                    )
                 )
                 continue
             except BadRequest:
                 pass  # too old to edit, unchanged, or too long: send it as new message(s)
         try:
             for message in to_messages(reply):
-                await _send(context, chat.id, message.text, message.reply_markup)
+                await send_once(
+                    partial(_send, context, chat.id, message.text, message.reply_markup)
+                )
         except (NetworkError, RetryAfter) as exc:
             if isinstance(exc, BadRequest) or reply.ticket_id is None:
                 raise

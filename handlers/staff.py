@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -24,6 +25,7 @@ from telegram.ext import (
 from bot.context import Context
 from bot.hotline import StaffAnswer
 from bot.inputs import clean_text
+from bot.journal import send_once
 from bot.rendering import to_html, to_markup
 from bot.replies import Reply
 from bot.settings import Settings
@@ -190,13 +192,16 @@ async def _send(context: Context, message: Message | object, reply: Reply) -> No
     """Answer in the same chat and forum topic as the message acted upon."""
     if not isinstance(message, Message):
         return
-    await context.bot.send_message(
-        message.chat_id,
-        to_html(reply),
-        parse_mode="HTML",
-        reply_markup=to_markup(reply),
-        message_thread_id=message.message_thread_id if message.is_topic_message else None,
-        link_preview_options=NO_PREVIEW,
+    await send_once(
+        partial(
+            context.bot.send_message,
+            message.chat_id,
+            to_html(reply),
+            parse_mode="HTML",
+            reply_markup=to_markup(reply),
+            message_thread_id=message.message_thread_id if message.is_topic_message else None,
+            link_preview_options=NO_PREVIEW,
+        )
     )
 
 

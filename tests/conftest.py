@@ -24,6 +24,7 @@ from knowledge import KnowledgeBase, load_knowledge
 from nlu.sidecar import RasaSidecar
 from nlu.training import train
 from tests.fake_telegram import FakeBotApi
+from tests.support.fake_rasa import FakeRasa
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -104,6 +105,17 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 @pytest.fixture
 def settings(tmp_path: Path, rasa_server: RasaSidecar) -> Settings:
     return make_settings(tmp_path, nlu_url=rasa_server.url, nlu_token=rasa_server.token)
+
+
+@pytest.fixture
+async def rasa() -> AsyncIterator[FakeRasa]:
+    """A fake Rasa server the test can make fail, slow down or hang."""
+    server = FakeRasa()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture

@@ -110,6 +110,9 @@ class FakeBotApi:
     refused: int = 0
     conflict: bool = False
     """getUpdates answers 409 Conflict, as when another instance polls with the token."""
+    confirmed: int = 0
+    """The highest update_id the bot confirmed (a getUpdates offset above it): Telegram has
+    forgotten it and will never deliver it again."""
     webhook: dict[str, Any] = field(default_factory=dict)
     fail_next: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=dict)
     """Chat id → errors (HTTP status, description, retry_after) for its next sends, in order."""
@@ -292,6 +295,7 @@ class FakeBotApi:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         async with self._changed:
+            self.confirmed = max(self.confirmed, offset - 1)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             if not self.updates and timeout:
                 try:

@@ -169,6 +169,7 @@ def hotline_screens(kb: KnowledgeBase, i18n: I18n) -> Iterator[tuple[str, Reply]
         yield "queue", views.queue([ticket(s) for s in STAFF_STATES], title=SENTINEL, now=NOW)
         yield "queue", views.queue([], title="", now=NOW)
         yield "from_migrant", views.from_migrant(BIG_ID, SENTINEL)
+        yield "erased", views.erased(BIG_ID)
         yield "sla_ping", views.sla_ping(ticket("new"), supervisors, NOW)
         yield "sla_ping", views.sla_ping(ticket("new"), [], NOW)
         yield "referral_choices", views.referral_choices(ticket("claimed"), institutions)

@@ -52,8 +52,8 @@ async def test_an_update_interrupted_by_a_crash_is_finished_on_the_next_start(
     await migrate(engine)
     journal = UpdateJournal(create_sessions(engine), clock=system_clock)
     start = {"update_id": 777, "message": fake_api.text_message(user, "/start")}
-    assert await journal.begin(777, start)
-    assert await journal.begin(778, {"update_id": 778}) and await journal.begin(779, start)
+    assert await journal.receive(777, start)
+    assert await journal.receive(778, {"update_id": 778}) and await journal.receive(779, start)
     await journal.finish(779)
     await engine.dispose()
 
@@ -80,10 +80,66 @@ async def test_finished_updates_are_purged_after_a_while(tmp_path: Path) -> None
     journal = UpdateJournal(create_sessions(engine), clock=lambda: now)
     try:
         for update_id in (1, 2):
-            await journal.begin(update_id, {})
+            await journal.receive(update_id, {})
         await journal.finish(1)
         assert await journal.purge(older_than=timedelta(days=2), now=now) == 0
         assert await journal.purge(older_than=timedelta(days=2), now=now + timedelta(days=3)) == 1
-        assert [u for u, _ in await journal.unfinished()] == [2]  # never purged while unfinished
+        assert [u.update_id for u in await journal.unfinished()] == [
+            2
+        ]  # never purged while unfinished
     finally:
         await engine.dispose()
+
+
+async def test_a_reply_telegram_confirmed_before_a_crash_is_not_sent_again(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    settings = make_settings(tmp_path, telegram_api_base_url=fake_api.url)
+    user = FakeUser(132)
+    async with running_bot(settings):
+        await onboard(fake_api, user)
+        before = len(fake_api.sent_to(user.id))
+        human = {"message": fake_api.text_message(user, "/human")}
+        update_id = await fake_api.push_update(human)
+        [confirmation] = await fake_api.wait_for(user.id, after=before)
+    # What a kill right after Telegram confirmed that reply leaves behind: the ticket and the
+    # reply count committed, the update not marked done.
+    engine = create_engine(settings.database_url)
+    async with create_sessions(engine).begin() as session:
+        row = await session.get(ProcessedUpdate, update_id)
+        assert row is not None and row.replies_sent == 1
+        row.state, row.done_at, row.payload = "received", None, {"update_id": update_id, **human}
+    await engine.dispose()
+
+    async with running_bot(settings):
+        [status] = await fake_api.exchange(user, "/status")  # handled after the replay
+
+    replies = fake_api.sent_to(user.id)[before:]
+    assert [m.text for m in replies] == [confirmation.text, status.text]
+
+
+async def test_a_replayed_request_confirms_like_the_first_time(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    """Killed before the confirmation was counted, the replay sends it again: the same text
+    and number, not "your request is already with our team"."""
+    settings = make_settings(tmp_path, telegram_api_base_url=fake_api.url)
+    user = FakeUser(133)
+    async with running_bot(settings):
+        await onboard(fake_api, user)
+        before = len(fake_api.sent_to(user.id))
+        human = {"message": fake_api.text_message(user, "/human")}
+        update_id = await fake_api.push_update(human)
+        [confirmation] = await fake_api.wait_for(user.id, after=before)
+    engine = create_engine(settings.database_url)
+    async with create_sessions(engine).begin() as session:
+        row = await session.get(ProcessedUpdate, update_id)
+        assert row is not None
+        row.state, row.done_at, row.replies_sent = "received", None, 0
+        row.payload = {"update_id": update_id, **human}
+    await engine.dispose()
+
+    async with running_bot(settings):
+        [again] = await fake_api.wait_for(user.id, after=before + 1)
+
+    assert again.text == confirmation.text

@@ -156,6 +156,9 @@ async def test_escalation_claim_relay_resolve_and_rating(
     assert relayed.text == f"💬 Hotline (request {ticket_id}):\nHello! Which district?"
     assert "Ana" not in relayed.text
     assert (await ticket_row(hotline_app, ticket_id)).state == "waiting_user"
+    await wait_until(
+        lambda: "waiting for the migrant" in latest(api, STAFF_CHAT, card.message_id).text
+    )
 
     # The migrant's answer goes to the ticket, not to the NLU, and reaches the topic.
     staff_before = len(api.sent_to(STAFF_CHAT))
@@ -168,6 +171,7 @@ async def test_escalation_claim_relay_resolve_and_rating(
         )
     )
     assert (await ticket_row(hotline_app, ticket_id)).state == "claimed"
+    await wait_until(lambda: "claimed by Ana" in latest(api, STAFF_CHAT, card.message_id).text)
 
     sent = len(api.sent_to(migrant.id))
     await api.send_group_text(ANA, STAFF_CHAT, f"/resolve {ticket_id}", thread_id=card.thread_id)
@@ -530,3 +534,32 @@ async def test_forget_erases_ticket_messages_and_pending_deliveries(
     await api.send_group_text(ANA, STAFF_CHAT, "Are you there?", thread_id=card.thread_id)
     [refusal] = await api.wait_for(STAFF_CHAT, after=before)
     assert "erased their data" in refusal.text
+
+
+async def test_forget_turns_the_card_into_the_redacted_stub_and_tells_the_staff(
+    hotline_app: App, forum_api: FakeBotApi
+) -> None:
+    api = forum_api
+    migrant = FakeUser(116)
+    menu = await onboard(api, migrant)
+    await api.exchange(migrant, "Ion Popescu here, my boss at the farm keeps my passport")
+    before = len(cards(api))
+    await api.click(migrant, menu, "human")
+    await wait_until(lambda: len(cards(api)) > before)
+    card = cards(api)[-1]
+    ticket_id = int(card.button("Claim").split(":")[-1])
+    assert "Popescu" in card.text
+
+    staff_before = len(api.sent_to(STAFF_CHAT))
+    [confirm] = await api.exchange(migrant, "/forget")
+    await api.click(migrant, confirm, "forget:yes")
+
+    await wait_until(lambda: "erased their data" in latest(api, STAFF_CHAT, card.message_id).text)
+    stub = latest(api, STAFF_CHAT, card.message_id).text
+    assert "Popescu" not in stub and "passport" not in stub
+    assert stub.startswith(f"#{ticket_id} · 🆕 new")
+    await wait_until(lambda: any(m.text.startswith("🗑") for m in api.sent_to(STAFF_CHAT)))
+    [notice] = [m for m in api.sent_to(STAFF_CHAT)[staff_before:] if not m.edited]
+    assert notice.text == f"🗑 #{ticket_id} · The migrant erased their data."
+    assert notice.thread_id == card.thread_id
+    assert "Popescu" not in api.topics[card.thread_id]
