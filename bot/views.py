@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.i18n import I18n
 from bot.replies import Button, Keyboard, Link, Reply
-from knowledge import KnowledgeBase, ResolvedAnswer
+from knowledge import Institution, KnowledgeBase, ResolvedAnswer
 from nlu.decision import Candidate
 
 
@@ -130,7 +130,7 @@ class Views:
             answer.text,
             title=article.title_in(language),
             links_heading=_("Sources:"),
-            links=tuple(Link(s.name_in(language), s.url) for s in answer.sources),
+            links=tuple(Link(_source_label(s, language), s.url) for s in answer.sources),
             buttons=rows.build(),
             language=language,
             article_id=article.id,
@@ -381,3 +381,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("privacy", N_("what is stored about you")),
     ("forget", N_("erase your data")),
 )
+
+
+def _source_label(institution: Institution, language: str) -> str:
+    """The institution's name, with its phone number when an operator verified it."""
+    phone = institution.verified_phone
+    name = institution.name_in(language)
+    return f"{name} · ☎ {phone}" if phone else name

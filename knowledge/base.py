@@ -15,6 +15,19 @@ class Institution:
     id: str
     url: str
     name: Mapping[str, str]
+    phone: str | None = None
+    """Shown to migrants only when an operator verified it (`verified_on`, `verified_by`)."""
+    hours: str | None = None
+    """When the phone answers, as the operator wrote it ("24/7", "Mon-Fri 09:00-18:00")."""
+    verified_on: date | None = None
+    verified_by: str | None = None
+
+    @property
+    def verified_phone(self) -> str | None:
+        """The phone number with its hours, if an operator verified it; else None."""
+        if self.phone is None or self.verified_on is None or not self.verified_by:
+            return None
+        return f"{self.phone} ({self.hours})" if self.hours else self.phone
 
     def name_in(self, language: str) -> str:
         return self.name.get(language) or self.name.get("en") or self.id

@@ -75,6 +75,17 @@ def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date, strict: b
                     report.warnings.append(
                         f"{answer.path.name} ({answer.country}): no {language} text yet (gap)"
                     )
+    for article in kb.articles.values():
+        if not article.offer_person:
+            continue
+        for country in kb.countries:
+            answer = kb.answer_for(article.id, country)
+            if answer is not None and not any(s.verified_phone for s in answer.sources):
+                report.warnings.append(
+                    f"knowledge/answers/{country}/{article.id}.yml: urgent answer without a "
+                    "verified phone number among its sources (see knowledge/README.md, "
+                    '"Verified contacts")'
+                )
     for answer in kb.answers.values():
         if answer.reviewed < oldest:
             (report.errors if strict else report.warnings).append(

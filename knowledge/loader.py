@@ -18,6 +18,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_ANSWER_CHARS = 900
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,18}[0-9]$")
 _URL = re.compile(r"^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+/?$")
 _MARKUP = re.compile(r"<[a-zA-Z/][^>]*>|\*\*|__|\]\(")
 
@@ -173,8 +174,51 @@ def _load_institutions(folder: Path, problems: _Problems) -> dict[str, Instituti
             if not _URL.match(url):
                 problems.add(path, f"{where}.url", "must be an official main site https://domain")
             name = _languages(raw.get("name"), path, f"{where}.name", problems, gaps=False)
-            institutions[inst_id] = Institution(inst_id, url, {k: v for k, v in name.items() if v})
+            phone, hours, verified_on, verified_by = _contact(raw, path, where, problems)
+            institutions[inst_id] = Institution(
+                inst_id,
+                url,
+                {k: v for k, v in name.items() if v},
+                phone=phone,
+                hours=hours,
+                verified_on=verified_on,
+                verified_by=verified_by,
+            )
     return institutions
+
+
+def _contact(
+    raw: dict[str, Any], path: Path, where: str, problems: _Problems
+) -> tuple[str | None, str | None, date | None, str | None]:
+    """An institution's optional phone, hours and `verified: {date: ..., by: name}`.
+
+    A phone number reaches vulnerable people: it is refused without a verification record,
+    so the repository never ships a number nobody checked.
+    """
+    phone = raw.get("phone")
+    hours = raw.get("hours")
+    verified = raw.get("verified")
+    if phone is None:
+        if verified is not None or hours is not None:
+            problems.add(path, where, "`hours` and `verified` belong with a `phone`")
+        return None, None, None, None
+    phone = str(phone).strip()
+    if not _PHONE.match(phone):
+        problems.add(path, f"{where}.phone", "must be digits, spaces, +, - or ( ), 3 to 20 long")
+    if hours is not None and not (isinstance(hours, str) and 0 < len(hours) <= 60):
+        problems.add(path, f"{where}.hours", "must be a short text such as 24/7")
+    # not `on:` - YAML 1.1 reads that key as the boolean true
+    if not isinstance(verified, dict) or not isinstance(verified.get("date"), date):
+        problems.add(
+            path,
+            f"{where}.verified",
+            "a phone needs `verified: {date: YYYY-MM-DD, by: who checked it}`",
+        )
+        return phone, hours, None, None
+    by = str(verified.get("by") or "").strip()
+    if not by:
+        problems.add(path, f"{where}.verified.by", "must name who checked the number")
+    return phone, hours, verified["date"], by or None
 
 
 def _load_answers(

@@ -119,3 +119,31 @@ def test_the_command_exits_1_on_a_gap(tmp_path: Path) -> None:
     assert completed.stdout.count("── doc_passport · md · ") == 6  # every language
     assert "── doc_passport · md · ka · reviewed" in completed.stdout
     assert "NO TEXT YET" in completed.stdout
+
+
+def test_a_verified_phone_number_appears_with_its_source(tmp_path: Path) -> None:
+    root = copy_knowledge(tmp_path)
+    path = root / "institutions" / "md.yml"
+    anchor = "md_asp:\n  url: https://www.asp.gov.md\n"
+    path.write_text(
+        path.read_text("utf-8").replace(
+            anchor,
+            anchor + "  phone: '+373 22 000 000'\n  hours: 24/7\n"
+            "  verified: {date: 2026-12-01, by: Operator Name}\n",
+        ),
+        "utf-8",
+    )
+
+    completed = run_cli(
+        "kb",
+        "preview",
+        "doc_passport",
+        "--country",
+        "md",
+        "--language",
+        "en",
+        env={"KNOWLEDGE_DIR": str(root)},
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert "Public Services Agency (ASP) · ☎ +373 22 000 000 (24/7)" in completed.stdout

@@ -163,3 +163,48 @@ def test_coverage_marks_explicit_gaps(kb_copy: Path) -> None:
     row = next(r for r in rows if r[:2] == ["health_mental", "ge"])
     assert row[header.index("uk")] == "gap"
     assert row[header.index("ro")] == "✓"
+
+
+def add_contact(kb_copy: Path, lines: str) -> None:
+    """Append contact fields to md_asp in the copy's institutions/md.yml."""
+    path = kb_copy / "institutions" / "md.yml"
+    text = path.read_text("utf-8")
+    anchor = "md_asp:\n  url: https://www.asp.gov.md\n"
+    assert anchor in text
+    path.write_text(text.replace(anchor, anchor + lines, 1), "utf-8")
+
+
+def test_an_unverified_phone_number_is_refused(kb_copy: Path) -> None:
+    add_contact(kb_copy, "  phone: '+373 22 000 000'\n")
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(kb_copy)
+
+    assert any("md_asp.verified" in p and "verified: {date:" in p for p in raised.value.problems)
+
+
+def test_a_verified_phone_number_is_shown_with_its_hours(kb_copy: Path) -> None:
+    add_contact(
+        kb_copy,
+        "  phone: '+373 22 000 000'\n  hours: Mon-Fri 08:00-17:00\n"
+        "  verified: {date: 2026-12-01, by: Operator Name}\n",
+    )
+
+    kb = load_knowledge(kb_copy)
+
+    asp = kb.institutions["md_asp"]
+    assert asp.verified_phone == "+373 22 000 000 (Mon-Fri 08:00-17:00)"
+    assert (asp.verified_on, asp.verified_by) == (date(2026, 12, 1), "Operator Name")
+    assert kb.institutions["md_anofm"].verified_phone is None
+
+
+def test_urgent_answers_without_a_verified_number_are_listed(kb_copy: Path) -> None:
+    report = check(kb_copy, ROOT / "nlu" / "data", max_age_days=365, today=TODAY)
+
+    flagged = sorted(w.split(":")[0] for w in report.warnings if "verified phone" in w)
+    assert flagged == [
+        f"knowledge/answers/{country}/{article}.yml"
+        for country in ("bg", "ge", "md")
+        for article in ("health_emergency", "safety_trafficking")
+    ]
+    assert report.errors == []
