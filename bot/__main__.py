@@ -48,9 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--country", default="md")
     ask.add_argument("--language", default=None, help="the user's chosen language")
     ask.set_defaults(handler=_ask)
-    evaluate = commands.add_parser("eval", help="score the NLU on the held-out set")
+    evaluate = commands.add_parser("eval", help="score the NLU on the held-out sets")
     evaluate.add_argument("--report", type=Path, default=ROOT / "nlu" / "reports" / "eval")
     evaluate.add_argument("--country", default="md")
+    evaluate.add_argument(
+        "--sets",
+        nargs="+",
+        default=["holdout", "holdout_real"],
+        metavar="NAME",
+        help="folders under nlu/tests/ (default: holdout holdout_real)",
+    )
     evaluate.set_defaults(handler=_eval)
     train = commands.add_parser("train", help="train the NLU model if its inputs changed")
     train.add_argument("--force", action="store_true")
@@ -152,20 +159,30 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from bot.services import running_services
-    from nlu.evaluate import evaluate, write_report
+    from nlu.evaluate import SetEvaluation, evaluate_folder
+    from nlu.evaluation_report import write_report
+
+    folders = [ROOT / "nlu" / "tests" / name for name in args.sets]
+    missing = [str(f) for f in folders if not any(f.glob("*.yml"))]
+    if missing:
+        raise AssistantError(f"no held-out files (<lang>.yml) in {', '.join(missing)}")
 
     async def session() -> None:
+        results: list[SetEvaluation] = []
         async with running_services(settings) as services:
-            result = await evaluate(
-                services.dialogue, ROOT / "nlu" / "tests" / "holdout", country=args.country
-            )
-        thresholds = {
-            "answer": settings.answer_threshold,
-            "margin": settings.answer_margin,
-            "clarify": settings.clarify_threshold,
-        }
-        write_report(result, args.report, thresholds=thresholds)
+            dialogue = services.dialogue
+            topics = {a.id: a.topic for a in dialogue.kb.articles.values()}
+            for folder in folders:
+                results.append(
+                    await evaluate_folder(dialogue, folder, topics, country=args.country)
+                )
+            thresholds = {
+                k: v for k, v in asdict(dialogue.thresholds).items() if isinstance(v, int | float)
+            }
+        write_report(results, args.report, thresholds=thresholds, today=date.today())
         print(args.report.with_suffix(".md").read_text(encoding="utf-8"))
 
     asyncio.run(session())

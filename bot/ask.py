@@ -1,7 +1,9 @@
 """`python -m bot ask --jsonl`: questions on stdin, one JSON decision per line on stdout.
 
-This is how the NLU is evaluated from outside; keep the output format stable:
-text, language, intent, confidence, action, article, candidates [{intent, confidence}].
+This is how the NLU is evaluated from outside; keep the output format stable (add keys, never
+rename them): text, language, intent, confidence, action (answer, clarify, menu, escalate,
+smalltalk), article, candidates [{intent, confidence}], topic (of the answer, the menu, or shared
+by the clarify candidates; else null).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def as_record(understanding: Understanding) -> dict[str, Any]:
             "action": "escalate",
             "article": None,
             "candidates": [],
+            "topic": None,
             "error": "nlu_unavailable",
         }
     return {
@@ -38,6 +41,7 @@ def as_record(understanding: Understanding) -> dict[str, Any]:
         "candidates": [
             {"intent": c.intent, "confidence": round(c.confidence, 4)} for c in decision.candidates
         ],
+        "topic": decision.topic,
     }
 
 

@@ -23,6 +23,7 @@ from bot.views import FORWARDABLE, Views
 from knowledge import KnowledgeBase
 from nlu.decision import Action, Decision, NluResult, Thresholds, decide
 from nlu.langdetect import DetectedLanguage, LanguageDetector
+from nlu.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class Dialogue:
         default_language: str,
         hotline: Hotline,
         clock: Clock,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.kb = kb
         self.clock = clock
@@ -66,6 +68,7 @@ class Dialogue:
         self.thresholds = thresholds
         self.default_language = default_language
         self.hotline = hotline
+        self.vocabulary = vocabulary  # when a short message is specific enough to answer
         self._routes: dict[str, Callable[[Profile, str, str], Awaitable[list[Reply]]]] = {
             "lang": self._choose_language,
             "country": self._choose_country,
@@ -97,7 +100,8 @@ class Dialogue:
         except NluUnavailable as exc:
             log.warning("NLU unavailable, answering with menus: %s", exc)
             return Understanding(text, language, None, reply_language)
-        decision = decide(result, self.kb.articles.keys(), self.thresholds)
+        topics = {article_id: article.topic for article_id, article in self.kb.articles.items()}
+        decision = decide(result, topics, self.thresholds, text=text, vocabulary=self.vocabulary)
         if (
             decision.action is Action.ANSWER
             and decision.article
@@ -253,6 +257,12 @@ class Dialogue:
             return [self.views.answer(answer, switch_to)]
         if decision.action is Action.CLARIFY:
             return [self.views.clarify(language, decision.candidates, switch_to)]
+        if decision.action is Action.MENU and decision.topic in self.kb.topics:
+            first = [c.intent for c in decision.candidates]  # the likeliest first
+            menu = self.views.topic(
+                language, decision.topic, asked=True, first=first, switch_to=switch_to
+            )
+            return [menu]
         if decision.action is Action.SMALLTALK and decision.intent:
             return [self.views.smalltalk(language, decision.intent)]
         if decision.reason == "missing":

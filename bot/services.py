@@ -30,9 +30,11 @@ from bot.views import Views
 from knowledge import KnowledgeBase, load_knowledge
 from nlu.client import RasaClient
 from nlu.decision import Thresholds
+from nlu.examples import read_language_files
 from nlu.langdetect import LanguageDetector
 from nlu.sidecar import RasaSidecar
 from nlu.training import NluPaths, train
+from nlu.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,7 @@ async def build_services(
         kb.languages,
         min_chars=settings.language_min_chars,
         min_confidence=settings.language_confidence,
+        training_data=settings.nlu_data_dir,
     )
     staff = StaffDirectory.parse(settings.staff)
     hours = HotlineHours.parse(settings.hotline_hours, settings.hotline_timezone)
@@ -196,6 +199,7 @@ async def build_services(
         ),
         default_language=settings.default_language,
         hotline=hotline,
+        vocabulary=Vocabulary.from_examples(read_language_files(settings.nlu_data_dir)),
         clock=clock,
     )
     return Services(

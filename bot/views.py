@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import I18n
@@ -97,18 +98,35 @@ class Views:
             language=language,
         )
 
-    def topic(self, language: str, topic: str) -> Reply:
+    def topic(
+        self,
+        language: str,
+        topic: str,
+        *,
+        asked: bool = False,
+        first: Sequence[str] = (),
+        switch_to: str | None = None,
+    ) -> Reply:
+        """The topic's articles: from the main menu (replacing it), or `asked` as the answer to
+        a message that named the topic ("documents"), with a person offered too.
+
+        Args:
+            first: article ids to list first, in this order (the likeliest ones).
+        """
         _ = self.i18n.gettext(language)
-        rows = Keyboard().column(
-            [Button(a.title_in(language), f"art:{a.id}") for a in self.kb.articles_in(topic)]
-        )
-        rows.row(self.menu_button(language))
-        return Reply(
-            _(TOPIC_LABELS.get(topic, topic)),
-            buttons=rows.build(),
-            replace=True,
-            language=language,
-        )
+        articles = self.kb.articles_in(topic)
+        rank = {article_id: i for i, article_id in enumerate(first)}
+        ordered = sorted(articles, key=lambda a: rank.get(a.id, len(rank)))
+        rows = Keyboard().column([Button(a.title_in(language), f"art:{a.id}") for a in ordered])
+        text = _(TOPIC_LABELS.get(topic, topic))
+        if asked:
+            text += "\n\n" + _("Did you mean one of these?")
+            rows.row(self.human_button(language), self.menu_button(language))
+        else:
+            rows.row(self.menu_button(language))
+        if switch_to:
+            rows.row(self.switch_button(switch_to))
+        return Reply(text, buttons=rows.build(), replace=not asked, language=language)
 
     def answer(self, answer: ResolvedAnswer, switch_to: str | None = None) -> Reply:
         language = answer.language

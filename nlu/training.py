@@ -19,6 +19,11 @@ RASA_VERSION = "3.6.21"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Put on the Rasa process's PYTHONPATH so `config.yml` can name `nlu.components.*`."""
 COMPONENTS_DIR = Path(__file__).resolve().parent / "components"
+MODEL_INPUTS = (
+    Path(__file__).resolve().parent / "translit.py",
+    PROJECT_ROOT / "requirements" / "nlu-encoder.lock",
+)
+"""Other files the model depends on: the transliteration rules, the pinned sentence encoder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +52,8 @@ def cache_key(paths: NluPaths) -> str:
     """Hash of everything the model is trained from (custom component code included)."""
     digest = hashlib.sha256(RASA_VERSION.encode())
     components = sorted(COMPONENTS_DIR.glob("*.py"))
-    for path in [paths.config, *sorted(paths.data_dir.glob("*.yml")), *components]:
+    inputs = [p for p in MODEL_INPUTS if p.exists()]
+    for path in [paths.config, *sorted(paths.data_dir.glob("*.yml")), *components, *inputs]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -119,6 +119,9 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
         yield "main_menu", views.main_menu(language)
         for topic in kb.topics:
             yield "topic", views.topic(language, topic)
+            first = [a.id for a in reversed(kb.articles_in(topic))]
+            yield "topic", views.topic(language, topic, asked=True, first=first)
+            yield "topic", views.topic(language, topic, asked=True, switch_to=others[-1])
         for country in kb.countries:
             for article in kb.articles:
                 answer = kb.resolve(article, country, language)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ROOT
+from knowledge import KnowledgeBase
 from nlu.sidecar import RasaSidecar
 
 
@@ -31,13 +32,15 @@ def run_cli(
 
 
 @pytest.mark.rasa
-def test_ask_jsonl_writes_one_decision_per_line(rasa_server: RasaSidecar, tmp_path: Path) -> None:
+def test_ask_jsonl_writes_one_decision_per_line(
+    rasa_server: RasaSidecar, tmp_path: Path, kb: KnowledgeBase
+) -> None:
     env = {
         "NLU_URL": rasa_server.url,
         "NLU_TOKEN": rasa_server.token,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ask.db'}",
     }
-    questions = "cum imi fac pasaport nou\n\nwhat will the weather be tomorrow\n"
+    questions = "cum imi fac pasaport nou\n\nwhat will the weather be tomorrow\nwork\n"
 
     completed = run_cli(
         "ask", "--jsonl", "--country", "md", "--language", "ro", stdin=questions, env=env
@@ -48,16 +51,19 @@ def test_ask_jsonl_writes_one_decision_per_line(rasa_server: RasaSidecar, tmp_pa
     assert [r["text"] for r in records] == [
         "cum imi fac pasaport nou",
         "what will the weather be tomorrow",
+        "work",
     ]
-    assert set(records[0]) == {
-        "text",
-        "language",
-        "intent",
-        "confidence",
-        "action",
-        "article",
-        "candidates",
-    }
+    for record in records:
+        assert set(record) == {
+            "text",
+            "language",
+            "intent",
+            "confidence",
+            "action",
+            "article",
+            "candidates",
+            "topic",
+        }
     assert (records[0]["action"], records[0]["article"], records[0]["language"]) == (
         "answer",
         "doc_passport",
@@ -68,6 +74,16 @@ def test_ask_jsonl_writes_one_decision_per_line(rasa_server: RasaSidecar, tmp_pa
         None,
         "en",
     )
+    assert records[0]["topic"] == "documents"
+    # one vague word: the jobs menu (every article of the topic), never one article
+    assert (records[2]["action"], records[2]["article"], records[2]["topic"]) == (
+        "menu",
+        None,
+        "jobs",
+    )
+    assert {c["intent"] for c in records[2]["candidates"]} == {
+        a.id for a in kb.articles_in("jobs")
+    }
 
 
 def test_kb_check_passes() -> None:
@@ -132,3 +148,11 @@ def test_broken_content_stops_start_up_naming_file_and_field(tmp_path: Path) -> 
     assert completed.returncode == 2
     assert "knowledge/answers/ge/health_mental.yml: reviewed: must be a date" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_eval_names_a_missing_held_out_set() -> None:
+    completed = run_cli("eval", "--sets", "holdout", "no_such_set")
+
+    assert completed.returncode == 2
+    assert "no held-out files" in completed.stderr
+    assert "no_such_set" in completed.stderr

@@ -37,3 +37,54 @@ def test_short_messages_keep_the_users_language(detector: LanguageDetector, text
 
 def test_empty_text_falls_back(detector: LanguageDetector) -> None:
     assert detector.detect("", fallback="bg").language == "bg"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ra sabutebi mchirdeba pasportistvis", "ka"),
+        ("sad unda mivmartot samushaos sadzieblad", "ka"),
+        ("pensias rogor mivigheb saqartveloshi", "ka"),
+        ("gde mne vstat na uchet kak bezrabotnyi", "ru"),
+        ("hochu pomenyat voditelskie prava", "ru"),
+        ("yak zapysaty dytynu do shkoly", "uk"),
+        ("khochu obminyaty posvidchennya vodiya", "uk"),
+        ("kade da se registriram kato bezraboten", "bg"),
+        ("kak da zapisha deteto na uchilishte", "bg"),
+    ],
+)
+def test_detects_languages_typed_in_latin_letters(
+    detector: LanguageDetector, text: str, expected: str
+) -> None:
+    result = detector.detect(text, fallback="en")
+
+    assert (result.language, result.confident, result.romanised) == (expected, True, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cum imi fac buletin nou dupa ce m-am intors",
+        "vreau sa schimb permisul de conducere",
+        "cat costa apostila pe diploma",
+        "am nevoie de un medic de familie pentru copil",
+    ],
+)
+def test_romanian_without_diacritics_stays_romanian(detector: LanguageDetector, text: str) -> None:
+    result = detector.detect(text, fallback="en")
+
+    assert (result.language, result.confident, result.romanised) == ("ro", True, False)
+
+
+def test_short_latin_message_keeps_the_users_language(detector: LanguageDetector) -> None:
+    result = detector.detect("sabutebi", fallback="ka")
+
+    assert (result.language, result.confident, result.romanised) == ("ka", False, True)
+    other = detector.detect("sabutebi", fallback="ro")
+    assert (other.language, other.confident, other.romanised) == ("ro", False, False)
+
+
+def test_without_training_data_latin_georgian_is_not_recognised() -> None:
+    plain = LanguageDetector(LANGUAGES, training_data=None)
+
+    assert plain.detect("ra sabutebi mchirdeba pasportistvis", fallback="en").language != "ka"
