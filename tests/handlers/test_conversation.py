@@ -117,7 +117,7 @@ async def test_ambiguous_question_is_clarified_and_none_of_these_escalates(
     user = FakeUser(302)
     await onboard(fake_api, user, "en", "ge")
 
-    [clarify] = await fake_api.exchange(user, "support money")
+    [clarify] = await fake_api.exchange(user, "registration papers after return")
     assert clarify.buttons[-1] == ("None of these", "none")
     assert 2 <= len(clarify.buttons) <= 4
     assert all(data.startswith("art:") for _, data in clarify.buttons[:-1])
@@ -262,7 +262,7 @@ async def test_questions_the_bot_failed_are_kept_for_editors_without_the_asker(
     await fake_api.click(user, answer, "fb:0:doc_passport")
     [offer] = await fake_api.exchange(user, "what is the weather on Mars tomorrow")
     assert ("Send my question to a person", "esc:out_of_scope") in offer.buttons
-    [clarify] = await fake_api.exchange(user, "support money")
+    [clarify] = await fake_api.exchange(user, "registration papers after return")
     await fake_api.click(user, clarify, "none")  # opens a ticket: the last step
 
     services = bot_app.bot_data.services
