@@ -272,7 +272,7 @@ async def test_questions_the_bot_failed_are_kept_for_editors_without_the_asker(
     assert [(r.reason, r.text, r.language, r.country) for r in rows] == [
         ("unhelpful", "how do I renew my passport", "en", "md"),
         ("escalate", "what is the weather on Mars tomorrow", "en", "md"),
-        ("none_of_these", "support money", "en", "md"),
+        ("none_of_these", "registration papers after return", "en", "md"),
     ]
     assert rows[0].article_id == "doc_passport"
     assert not hasattr(MissedQuestion, "user_id")
