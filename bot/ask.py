@@ -3,7 +3,7 @@
 This is how the NLU is evaluated from outside; keep the output format stable (add keys, never
 rename them): text, language, intent, confidence, action (answer, clarify, menu, escalate,
 smalltalk), article, candidates [{intent, confidence}], topic (of the answer, the menu, or shared
-by the clarify candidates; else null).
+by the clarify candidates; else null), urgent (immediate danger, decided before the NLU).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def as_record(understanding: Understanding) -> dict[str, Any]:
             "article": None,
             "candidates": [],
             "topic": None,
+            "urgent": understanding.urgency.urgent,
             "error": "nlu_unavailable",
         }
     return {
@@ -42,6 +43,7 @@ def as_record(understanding: Understanding) -> dict[str, Any]:
             {"intent": c.intent, "confidence": round(c.confidence, 4)} for c in decision.candidates
         ],
         "topic": decision.topic,
+        "urgent": understanding.urgency.urgent,
     }
 
 

@@ -11,18 +11,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import events, profiles, tickets
 from bot.clock import Clock
 from bot.db import Sessions
 from bot.errors import NluUnavailable
 from bot.hotline import Hotline
 from bot.inputs import clean_text
+from bot.models import Event
 from bot.profiles import Profile
 from bot.replies import Keyboard, Reply
 from bot.views import FORWARDABLE, Views
 from knowledge import KnowledgeBase
-from nlu.decision import Action, Decision, NluResult, Thresholds, decide
+from nlu.decision import Action, Decision, NluResult, Thresholds, decide, word_count
 from nlu.langdetect import DetectedLanguage, LanguageDetector
+from nlu.urgent import NOT_URGENT, Urgency
 from nlu.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,14 @@ log = logging.getLogger(__name__)
 
 class Parser(Protocol):
     async def parse(self, text: str) -> NluResult: ...
+
+
+class UrgencyDetector(Protocol):
+    def detect(self, text: str, language: str | None = None) -> Urgency: ...
+
+
+PERSON_ACTIONS = ("human", "esc:")
+"""Buttons that offer a person: every reply carrying one says when a person can answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,8 @@ class Understanding:
     """None when the NLU server was unavailable."""
     reply_language: str
     """The detected language when the text decides it, else the user's chosen one."""
+    urgency: Urgency = NOT_URGENT
+    """Immediate danger (nlu/urgent.py); decided before, and independently of, the NLU."""
 
 
 class Dialogue:
@@ -57,7 +71,9 @@ class Dialogue:
         default_language: str,
         hotline: Hotline,
         clock: Clock,
+        urgent: UrgencyDetector,
         vocabulary: Vocabulary | None = None,
+        retention_days: int = 90,
     ) -> None:
         self.kb = kb
         self.clock = clock
@@ -69,6 +85,8 @@ class Dialogue:
         self.default_language = default_language
         self.hotline = hotline
         self.vocabulary = vocabulary  # when a short message is specific enough to answer
+        self.urgent = urgent
+        self.retention_days = retention_days
         self._routes: dict[str, Callable[[Profile, str, str], Awaitable[list[Reply]]]] = {
             "lang": self._choose_language,
             "country": self._choose_country,
@@ -83,6 +101,8 @@ class Dialogue:
             "forget": self._forget,
             "rate": self._rate,
             "refc": self._referral_consent,
+            "cancel": self._cancel,
+            "add": self._add_to_request,
         }
 
     # -- understanding -----------------------------------------------------------------------
@@ -95,11 +115,12 @@ class Dialogue:
         """
         language = self.detector.detect(text, fallback_language)
         reply_language = language.language if language.confident else fallback_language
+        urgency = self.urgent.detect(text, reply_language)
         try:
             result = await self.parser.parse(text)
         except NluUnavailable as exc:
             log.warning("NLU unavailable, answering with menus: %s", exc)
-            return Understanding(text, language, None, reply_language)
+            return Understanding(text, language, None, reply_language, urgency)
         topics = {article_id: article.topic for article_id, article in self.kb.articles.items()}
         decision = decide(result, topics, self.thresholds, text=text, vocabulary=self.vocabulary)
         if (
@@ -108,7 +129,7 @@ class Dialogue:
             and self.kb.resolve(decision.article, country, reply_language) is None
         ):
             decision = replace(decision, action=Action.ESCALATE, reason="missing")
-        return Understanding(text, language, decision, reply_language)
+        return Understanding(text, language, decision, reply_language, urgency)
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -142,7 +163,9 @@ class Dialogue:
         if name == "help":
             return [self.views.help(language)]
         if name == "privacy":
-            return [self.views.privacy(language)]
+            return [self.views.privacy(language, self.retention_days)]
+        if name == "cancel":
+            return await self._cancel(profile, "", key)
         if name == "forget":
             return [self.views.confirm_forget(language)]
         return await self._menu(profile, "", key)
@@ -158,37 +181,39 @@ class Dialogue:
         return await route(profile, argument, key)
 
     async def text(self, telegram_id: int, raw: str, key: str) -> list[Reply]:
-        """Answer a free-text message: detect, understand, decide, reply."""
+        """Answer a free-text message: urgent danger first, then understand, decide, reply."""
         profile = await self.profile(telegram_id)
-        language = self._language(profile)
         text = clean_text(raw)
         if not text:
-            return [self.views.empty_message(language)]
+            return [self.views.empty_message(self._language(profile))]
+        return await self._question(profile, text, key)
+
+    async def _question(self, profile: Profile, text: str, key: str) -> list[Reply]:
+        language = self._language(profile)
+        urgency = self.urgent.detect(text, language)
+        if urgency.urgent:
+            return await self._urgent(profile, text, urgency, key)
         if profile.country is None:
             return await self._onboard_from_text(profile, text)
+        async with self.sessions() as session:
+            open_ticket = await tickets.open_of_user(session, user_id=profile.id)
+        if open_ticket is None or self._may_answer_while_open(text):
+            understanding = await self.understand(text, language, profile.country)
+        else:
+            understanding = None
+        if open_ticket is not None and understanding and self._answers(understanding, profile):
+            return await self._answer_while_open(profile, understanding, language)
         forwarded = await self._forward_to_ticket(profile, text, language, key)
         if forwarded is not None:
             return forwarded
-        understanding = await self.understand(text, language, profile.country)
+        if understanding is None:
+            understanding = await self.understand(text, language, profile.country)
         decision = understanding.decision
         detected = understanding.language
         reply_language = understanding.reply_language
         switch_to = reply_language if reply_language != language else None
         async with self.sessions.begin() as session:
-            await events.record(
-                session,
-                now=self.clock(),
-                user_id=profile.id,
-                direction="in",
-                kind="text",
-                text=text,
-                language=detected.language,
-                country=profile.country,
-                intent=decision.intent if decision else None,
-                confidence=decision.confidence if decision else None,
-                action=decision.action.value if decision else "nlu_down",
-                article_id=decision.article if decision else None,
-            )
+            await self._record_question(session, profile, understanding)
             if decision is not None and decision.action is Action.ESCALATE:
                 await events.record_missed(
                     session,
@@ -210,8 +235,124 @@ class Dialogue:
             decision.confidence if decision else 0.0,
         )
         if decision is None:
-            return [self.views.nlu_unavailable(reply_language)]
-        return await self._act(profile, decision, reply_language, switch_to, key)
+            return await self._honest([self.views.nlu_unavailable(reply_language)], profile)
+        return await self._honest(
+            await self._act(profile, decision, reply_language, switch_to, key), profile
+        )
+
+    def _may_answer_while_open(self, text: str) -> bool:
+        """A question (not "ok", "thanks", a greeting) may be answered from the library while a
+        request is open; short replies go straight to the staff without asking the NLU."""
+        return word_count(text) >= 3
+
+    def _answers(self, understanding: Understanding, profile: Profile) -> bool:
+        decision = understanding.decision
+        return (
+            decision is not None
+            and decision.action is Action.ANSWER
+            and decision.article is not None
+            and profile.country is not None
+            and self.kb.resolve(decision.article, profile.country, understanding.reply_language)
+            is not None
+        )
+
+    async def _answer_while_open(
+        self, profile: Profile, understanding: Understanding, language: str
+    ) -> list[Reply]:
+        """The library answers it: the answer, and "Add this to my request" (forwarded only on
+        that press)."""
+        decision = understanding.decision
+        assert decision is not None and decision.article and profile.country
+        async with self.sessions.begin() as session:
+            event = await self._record_question(session, profile, understanding)
+        answer = self.kb.resolve(decision.article, profile.country, understanding.reply_language)
+        assert answer is not None
+        switch_to = (
+            understanding.reply_language if understanding.reply_language != language else None
+        )
+        log.info("user %s: answered while a request is open (%s)", profile.id, decision.article)
+        reply = self.views.answer(answer, switch_to)
+        return [self.views.add_to_request(reply, event.id, answer.language)]
+
+    async def _record_question(
+        self, session: AsyncSession, profile: Profile, understanding: Understanding
+    ) -> Event:
+        decision = understanding.decision
+        return await events.record(
+            session,
+            now=self.clock(),
+            user_id=profile.id,
+            direction="in",
+            kind="text",
+            text=understanding.text,
+            language=understanding.language.language,
+            country=profile.country,
+            intent=decision.intent if decision else None,
+            confidence=decision.confidence if decision else None,
+            action=decision.action.value if decision else "nlu_down",
+            article_id=decision.article if decision else None,
+        )
+
+    async def _urgent(
+        self, profile: Profile, text: str, urgency: Urgency, key: str
+    ) -> list[Reply]:
+        """Immediate danger, at any hour and before anything else: 112, the country's
+        specialised help, a person with the honest time. With a request open, the message goes
+        to it and the request becomes urgent."""
+        language = self._language(profile)
+        log.info("user %s: urgent message (%s, %s)", profile.id, urgency.kind, urgency.cue)
+        contacts = self.kb.urgent_contacts(profile.country, urgency.kind)
+        availability = self.hotline.availability(language, profile.country, urgent=True)
+        if profile.country is None:  # before onboarding: help first, then the usual questions
+            reply = self.views.urgent(
+                language, urgency.kind, contacts, availability, ticket_id=None
+            )
+            return [reply, *await self._onboard_from_text(profile, text)]
+        ticket_id = None
+        async with self.sessions.begin() as session:
+            ticket = await self.hotline.active_ticket(session, profile.id)
+            await events.record(
+                session,
+                now=self.clock(),
+                user_id=profile.id,
+                direction="in",
+                kind="text",
+                text=text,
+                language=language,
+                country=profile.country,
+                action="ticket" if ticket else "urgent",
+            )
+            if ticket is not None:
+                ticket_id = ticket.id
+                await self.hotline.user_wrote(session, ticket, profile, text, key)
+                await self.hotline.mark_urgent(session, ticket.id, actor=f"user:{profile.id}")
+        if ticket_id is not None:
+            self.hotline.on_enqueued()
+        return [
+            self.views.urgent(language, urgency.kind, contacts, availability, ticket_id=ticket_id)
+        ]
+
+    async def _honest(self, replies: list[Reply], profile: Profile) -> list[Reply]:
+        """Every offer of a person says when one can answer, before the migrant commits."""
+        if not any(_offers_person(reply) for reply in replies):
+            return replies
+        async with self.sessions() as session:
+            if await tickets.open_of_user(session, user_id=profile.id) is not None:
+                return replies
+        honest = []
+        for reply in replies:
+            if _offers_person(reply):
+                availability = self.hotline.availability(
+                    reply.language or self._language(profile), profile.country
+                )
+                reply = replace(reply, text=f"{reply.text}\n\n{availability}")
+            honest.append(reply)
+        return honest
+
+    async def out_of_range(self, telegram_id: int, count: int) -> list[Reply]:
+        """The terminal chat: a number typed that none of the shown buttons carries."""
+        profile = await self.profile(telegram_id)
+        return [self.views.choose_number(self._language(profile), count)]
 
     async def unreadable(
         self, telegram_id: int, kind: str, message_id: int | None = None
@@ -278,6 +419,8 @@ class Dialogue:
         key: str,
         language: str | None = None,
         decision: Decision | None = None,
+        *,
+        urgent: bool = False,
     ) -> list[Reply]:
         language = language or self._language(profile)
         async with self.sessions.begin() as session:
@@ -306,20 +449,23 @@ class Dialogue:
                 nlu=nlu,
             )
             if ref.created:
-                await self.hotline.ticket_opened(session, ref.id)
+                await self.hotline.ticket_opened(session, ref.id, urgent=urgent)
                 attachment = await events.last_attachment(session, user_id=profile.id)
                 if reason in FORWARDABLE and attachment is not None:
                     await self.hotline.attach_message(
                         session, ref.id, profile.telegram_id, attachment
                     )
+            elif urgent:
+                await self.hotline.mark_urgent(session, ref.id, actor=f"user:{profile.id}")
         self.hotline.on_enqueued()
         log.info("user %s: ticket %s (%s, new=%s)", profile.id, ref.id, reason, ref.created)
         first = ref.created or ref.replayed  # a replay repeats the first confirmation
-        reply = self.views.ticket_created(language, ref.id, existing=not first)
-        notice = self.hotline.out_of_hours_notice(language, profile.country)
-        if notice and first:
-            reply = replace(reply, text=f"{reply.text}\n\n{notice}")
-        return [reply]
+        availability = self.hotline.availability(language, profile.country, urgent=urgent)
+        return [
+            self.views.ticket_created(
+                language, ref.id, existing=not first, availability=availability
+            )
+        ]
 
     async def _forward_to_ticket(
         self, profile: Profile, text: str, language: str, key: str
@@ -365,7 +511,11 @@ class Dialogue:
         async with self.sessions.begin() as session:
             await profiles.set_country(session, user_id=profile.id, country=code)
             await profiles.record_consent(session, user_id=profile.id, now=self.clock())
+            pending = await events.take_pending(session, user_id=profile.id, now=self.clock())
         replies = [self.views.privacy_notice(language)] if first_time else []
+        if pending:  # the question typed before onboarding: answered now, not typed again
+            profile = await self.profile(profile.telegram_id)
+            return [*replies, *await self._question(profile, pending, key)]
         return [*replies, self.views.main_menu(language)]
 
     async def _menu(self, profile: Profile, _: str, key: str) -> list[Reply]:
@@ -398,8 +548,8 @@ class Dialogue:
             )
         answer = self.kb.resolve(article_id, profile.country, language)
         if answer is None:
-            return [self.views.missing_answer(language)]
-        return [self.views.answer(answer)]
+            return await self._honest([self.views.missing_answer(language)], profile)
+        return await self._honest([self.views.answer(answer)], profile)
 
     async def _feedback(self, profile: Profile, argument: str, key: str) -> list[Reply]:
         helpful, _, article_id = argument.partition(":")
@@ -429,7 +579,11 @@ class Dialogue:
                     confidence=question.confidence if question else None,
                     article_id=article_id,
                 )
-        return [self.views.feedback_thanks(language, helpful=helpful == "1")]
+            open_ticket = await tickets.open_of_user(session, user_id=profile.id)
+        reply = self.views.feedback_thanks(
+            language, helpful=helpful == "1", open_ticket=open_ticket
+        )
+        return await self._honest([reply], profile)
 
     async def _human(self, profile: Profile, _: str, key: str) -> list[Reply]:
         if profile.country is None:
@@ -437,6 +591,8 @@ class Dialogue:
         return await self._create_ticket(profile, "ask_human", key)
 
     async def _escalate_pressed(self, profile: Profile, reason: str, key: str) -> list[Reply]:
+        if reason == "urgent":  # danger does not wait for the onboarding
+            return await self._create_ticket(profile, "urgent", key, urgent=True)
         if profile.country is None:
             return await self._require_onboarding(profile)
         allowed = {
@@ -468,7 +624,12 @@ class Dialogue:
                     confidence=question.confidence,
                     article_id=None,
                 )
-        return await self._create_ticket(profile, "none_of_these", key)
+            open_ticket = await tickets.open_of_user(session, user_id=profile.id)
+        language = self._language(profile)
+        if open_ticket is not None:
+            return await self._create_ticket(profile, "none_of_these", key)
+        availability = self.hotline.availability(language, profile.country)
+        return [self.views.confirm_escalation(language, "none_of_these", availability)]
 
     async def _rate(self, profile: Profile, argument: str, key: str) -> list[Reply]:
         ticket, _, score = argument.partition(":")
@@ -491,6 +652,39 @@ class Dialogue:
         if institution is None:
             return [self.views.stale_button(language)]
         return [self.hotline.views.consent_recorded(language, institution, given=consent)]
+
+    async def _cancel(self, profile: Profile, argument: str, key: str) -> list[Reply]:
+        """Withdraw the open request (/cancel, or the button on its confirmation)."""
+        language = self._language(profile)
+        ticket_id = tickets.parse_id(argument) if argument else None
+        if argument and ticket_id is None:
+            return [self.views.stale_button(language)]
+        withdrawn = await self.hotline.withdraw(profile, ticket_id)
+        if withdrawn is not None:
+            log.info("user %s withdrew request %s", profile.id, withdrawn)
+        return [self.views.withdrawn(language, withdrawn)]
+
+    async def _add_to_request(self, profile: Profile, argument: str, key: str) -> list[Reply]:
+        """ "Add this to my request" under an answer given while a request was open."""
+        language = self._language(profile)
+        event_id = tickets.parse_id(argument)
+        async with self.sessions.begin() as session:
+            event = await session.get(Event, event_id) if event_id else None
+            ticket = await self.hotline.active_ticket(session, profile.id)
+            if (
+                event is None
+                or event.user_id != profile.id
+                or event.kind != "text"
+                or not event.text
+                or ticket is None
+            ):
+                return [self.views.stale_button(language)]
+            ticket_id = ticket.id
+            if event.action != "ticket":  # a second press adds nothing twice
+                event.action = "ticket"
+                await self.hotline.user_wrote(session, ticket, profile, event.text, key)
+        self.hotline.on_enqueued()
+        return [self.hotline.views.forwarded(language, ticket_id)]
 
     async def _switch(self, profile: Profile, code: str, key: str) -> list[Reply]:
         if code not in self.kb.languages:
@@ -524,8 +718,26 @@ class Dialogue:
     async def _onboard_from_text(self, profile: Profile, text: str) -> list[Reply]:
         """A first message before /start: take its language and ask for the country."""
         language = profile.language
-        if language is None:
-            language = self.detector.detect(text, self.default_language).language
-            async with self.sessions.begin() as session:
+        async with self.sessions.begin() as session:
+            if language is None:
+                language = self.detector.detect(text, self.default_language).language
                 await profiles.set_language(session, user_id=profile.id, language=language)
+            await events.record(
+                session,
+                now=self.clock(),
+                user_id=profile.id,
+                direction="in",
+                kind="text",
+                text=text,
+                language=language,
+                action="pending",  # answered once the country is chosen
+            )
         return [self.views.choose_country(language)]
+
+
+def _offers_person(reply: Reply) -> bool:
+    return any(
+        button.action == "human" or button.action.startswith("esc:")
+        for row in reply.buttons
+        for button in row
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -28,23 +28,47 @@ async def record(
     action: str | None = None,
     article_id: str | None = None,
     telegram_message_id: int | None = None,
-) -> None:
-    session.add(
-        Event(
-            user_id=user_id,
-            direction=direction,
-            kind=kind,
-            text=text,
-            language=language,
-            country=country,
-            intent=intent,
-            confidence=confidence,
-            action=action,
-            article_id=article_id,
-            telegram_message_id=telegram_message_id,
-            created_at=now,
-        )
+) -> Event:
+    event = Event(
+        user_id=user_id,
+        direction=direction,
+        kind=kind,
+        text=text,
+        language=language,
+        country=country,
+        intent=intent,
+        confidence=confidence,
+        action=action,
+        article_id=article_id,
+        telegram_message_id=telegram_message_id,
+        created_at=now,
     )
+    session.add(event)
+    await session.flush()  # the id: a button may refer to this message later
+    return event
+
+
+PENDING_FOR = timedelta(days=1)
+"""A question typed before onboarding is answered after it if it came within this time."""
+
+
+async def take_pending(session: AsyncSession, *, user_id: int, now: datetime) -> str | None:
+    """The question typed before the language and country were chosen, once."""
+    event = await session.scalar(
+        select(Event)
+        .where(
+            Event.user_id == user_id,
+            Event.action == "pending",
+            Event.created_at >= now - PENDING_FOR,
+            Event.text.is_not(None),
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    event.action = "pending_answered"
+    return event.text
 
 
 async def last_question(session: AsyncSession, *, user_id: int) -> Event | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox, tickets
@@ -46,6 +46,10 @@ class HotlineConfig:
     sla: timedelta
     reopen_window: timedelta
     hours: HotlineHours
+    sla_urgent: timedelta = timedelta(minutes=5)
+    """How long an urgent request may wait unclaimed before it is announced again."""
+    oncall: tuple[int, ...] = ()
+    """Staff messaged privately about an urgent request while the hotline is closed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +85,81 @@ class Hotline:
 
     # -- the migrant's side (called inside the dialogue's transaction) -------------------------
 
-    async def ticket_opened(self, session: AsyncSession, ticket_id: int) -> None:
+    async def ticket_opened(
+        self, session: AsyncSession, ticket_id: int, *, urgent: bool = False
+    ) -> None:
         """Announce a new ticket to the staff: its card goes out after the commit."""
         await self._enqueue(session, key=f"card:{ticket_id}", kind="card", ticket_id=ticket_id)
+        if urgent:
+            await self.mark_urgent(session, ticket_id, actor="system")
+
+    async def mark_urgent(self, session: AsyncSession, ticket_id: int, *, actor: str) -> None:
+        """Immediate danger: the card says so, supervisors are pinged in the group at once and,
+        while the hotline is closed, the on-call staff privately. Once per ticket."""
+        if not await tickets.mark_urgent(
+            session, ticket_id=ticket_id, actor=actor, now=self.clock()
+        ):
+            return
+        await self._edit_card(session, ticket_id)
+        supervisors = self.staff.with_permission(Permission.OVERRIDE)
+        await self._enqueue(
+            session,
+            key=f"urgent:{ticket_id}",
+            kind="to_staff",
+            ticket_id=ticket_id,
+            payload={
+                "reply": _dump(self.views.urgent_ping(ticket_id, supervisors)),
+                "general": True,
+            },
+        )
+        if self.config.hours.is_open(self.clock()):
+            return
+        for staff_id in self.config.oncall:
+            await self._enqueue(
+                session,
+                key=f"oncall:{ticket_id}:{staff_id}",
+                kind="to_user",
+                ticket_id=ticket_id,
+                chat_id=staff_id,
+                payload={"reply": _dump(self.views.oncall_alert(ticket_id))},
+            )
+
+    async def withdraw(self, profile: Profile, ticket_id: int | None) -> int | None:
+        """The migrant withdraws their open request (the given one, or the latest); its id, or
+        None when there is nothing open to withdraw."""
+        async with self.sessions.begin() as session:
+            query = select(Ticket.id).where(
+                Ticket.user_id == profile.id, Ticket.state.in_(tickets.OPEN_STATES)
+            )
+            if ticket_id is not None:
+                query = query.where(Ticket.id == ticket_id)
+            found = await session.scalar(query.order_by(Ticket.id.desc()).limit(1))
+            if found is None:
+                return None
+            moved = await tickets.move(
+                session,
+                ticket_id=found,
+                actor=f"user:{profile.id}",
+                to="withdrawn",
+                now=self.clock(),
+            )
+            if not moved:
+                return None
+            await self._edit_card(session, found)
+            await self._to_staff(session, found, self.views.withdrawn(found), key=f"wd:{found}")
+        self.on_enqueued()
+        return found
+
+    def availability(self, language: str, country: str | None, *, urgent: bool = False) -> str:
+        """When a person can be expected to answer: said before the migrant commits."""
+        now = self.clock()
+        if self.config.hours.is_open(now):
+            sla = self.config.sla_urgent if urgent else self.config.sla
+            return self.views.open_now(language, sla)
+        opening = self.config.hours.next_opening(now)
+        return self.views.closed_now(
+            language, opening, country, oncall=urgent and bool(self.config.oncall)
+        )
 
     async def attach_message(
         self, session: AsyncSession, ticket_id: int, telegram_id: int, message_id: int
@@ -536,6 +612,7 @@ class Hotline:
         if self.config.staff_chat_id is None or not self.config.hours.is_open(now):
             return 0
         due = now - self.config.sla
+        due_urgent = now - self.config.sla_urgent
         supervisors = self.staff.with_permission(Permission.OVERRIDE)
         count = 0
         async with self.sessions.begin() as session:
@@ -544,10 +621,26 @@ class Hotline:
                     select(Ticket)
                     .where(
                         Ticket.state == "new",
-                        Ticket.created_at <= due,
-                        (Ticket.sla_announced_at.is_(None)) | (Ticket.sla_announced_at <= due),
+                        or_(
+                            and_(
+                                Ticket.urgent.is_(False),
+                                Ticket.created_at <= due,
+                                or_(
+                                    Ticket.sla_announced_at.is_(None),
+                                    Ticket.sla_announced_at <= due,
+                                ),
+                            ),
+                            and_(
+                                Ticket.urgent.is_(True),
+                                Ticket.created_at <= due_urgent,
+                                or_(
+                                    Ticket.sla_announced_at.is_(None),
+                                    Ticket.sla_announced_at <= due_urgent,
+                                ),
+                            ),
+                        ),
                     )
-                    .order_by(Ticket.created_at)
+                    .order_by(Ticket.urgent.desc(), Ticket.created_at)
                     .limit(50)
                 )
             ).all()

@@ -4,7 +4,7 @@ hotline's messages to the migrant (in the migrant's language)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, format_timedelta
@@ -13,6 +13,7 @@ from bot.i18n import I18n
 from bot.models import Ticket
 from bot.replies import Button, Keyboard, Link, Reply
 from bot.staff import StaffMember
+from bot.tickets import OPEN_STATES
 from bot.views import N_, TOPIC_LABELS
 from knowledge import Institution, KnowledgeBase
 
@@ -22,6 +23,7 @@ STAFF_STATES = {
     "waiting_user": N_("💬 waiting for the migrant ({name})"),
     "referred": N_("↗ referred ({name})"),
     "resolved": N_("✅ resolved"),
+    "withdrawn": N_("↩ withdrawn by the migrant"),
 }
 
 REASONS = {
@@ -34,6 +36,7 @@ REASONS = {
     "none_of_these": N_("none of the suggested articles fitted"),
     "voice": N_("a voice message"),
     "document": N_("a document"),
+    "urgent": N_("immediate danger"),
 }
 
 USER_STATES = {
@@ -42,6 +45,7 @@ USER_STATES = {
     "waiting_user": N_("the hotline is waiting for your reply"),
     "referred": N_("passed on to another organisation with your consent"),
     "resolved": N_("closed"),
+    "withdrawn": N_("withdrawn by you"),
 }
 
 TRANSCRIPT_LINES = 6
@@ -61,6 +65,8 @@ class HotlineViews:
         _ = self.i18n.gettext(self.staff_language)
         state = _(STAFF_STATES.get(ticket.state, ticket.state)).format(name=staff_name)
         lines = [f"#{ticket.id} · {state}"]
+        if ticket.urgent:
+            lines.insert(0, "🚨 " + _("URGENT: immediate danger"))
         facts = [
             _(TOPIC_LABELS[ticket.topic]) if ticket.topic in TOPIC_LABELS else _("no topic"),
             self.i18n.language_name(ticket.language),
@@ -95,7 +101,7 @@ class HotlineViews:
         rows = Keyboard()
         if ticket.state == "new":
             rows.row(Button(_("Claim"), f"st:claim:{ticket.id}"))
-        if ticket.state != "resolved":
+        if ticket.state in OPEN_STATES:
             rows.row(
                 Button(_("Resolve"), f"st:resolve:{ticket.id}"),
                 Button(_("Refer"), f"st:refer:{ticket.id}"),
@@ -120,7 +126,7 @@ class HotlineViews:
         for ticket in tickets:
             topic = _(TOPIC_LABELS[ticket.topic]) if ticket.topic in TOPIC_LABELS else "—"
             lines.append(
-                f"#{ticket.id} · {ticket.state} · {topic} · "
+                ("🚨 " if ticket.urgent else "") + f"#{ticket.id} · {ticket.state} · {topic} · "
                 f"{ticket.language}/{ticket.country or '-'} · {self.age(ticket.created_at, now)}"
             )
         lines += ["", _("/take N claims request N.")]
@@ -145,6 +151,34 @@ class HotlineViews:
             buttons=Keyboard().row(Button(_("Claim"), f"st:claim:{ticket.id}")).build(),
             ticket_id=ticket.id,
         )
+
+    def urgent_ping(self, ticket_id: int, supervisors: list[StaffMember]) -> Reply:
+        _ = self.i18n.gettext(self.staff_language)
+        text = _("🚨 Request #{number} is urgent: the migrant may be in immediate danger.").format(
+            number=ticket_id
+        )
+        return Reply(
+            text,
+            links_heading=_("Supervisors:") if supervisors else None,
+            links=tuple(Link(m.name, f"tg://user?id={m.telegram_id}") for m in supervisors),
+            buttons=Keyboard().row(Button(_("Claim"), f"st:claim:{ticket_id}")).build(),
+            ticket_id=ticket_id,
+        )
+
+    def oncall_alert(self, ticket_id: int) -> Reply:
+        """Sent privately to on-call staff: no personal data, only where to look."""
+        _ = self.i18n.gettext(self.staff_language)
+        return Reply(
+            _(
+                "🚨 On call: urgent request #{number} arrived while the hotline is closed. "
+                "Open the staff group to take it."
+            ).format(number=ticket_id),
+            ticket_id=ticket_id,
+        )
+
+    def withdrawn(self, ticket_id: int) -> Reply:
+        _ = self.i18n.gettext(self.staff_language)
+        return Reply(f"↩ #{ticket_id} · {_('The migrant withdrew the request.')}")
 
     def referral_choices(self, ticket: Ticket, institutions: list[Institution]) -> Reply:
         _ = self.i18n.gettext(self.staff_language)
@@ -241,6 +275,27 @@ class HotlineViews:
             language=language,
             ticket_id=ticket.id,
         )
+
+    def open_now(self, language: str, sla: timedelta) -> str:
+        _ = self.i18n.gettext(language)
+        minutes = max(1, int(sla.total_seconds() // 60))
+        return _(
+            "The hotline team is at work now and usually takes a request within {minutes} minutes."
+        ).format(minutes=minutes)
+
+    def closed_now(
+        self, language: str, opening: datetime, country: str | None, *, oncall: bool
+    ) -> str:
+        _ = self.i18n.gettext(language)
+        when = self.local_time(opening, language, country)
+        if oncall:
+            return _(
+                "The hotline team is not at work right now (back {time}). A colleague on call "
+                "is alerted at once and answers as soon as they can."
+            ).format(time=when)
+        return _(
+            "The hotline team is not at work right now: a person can answer from {time}."
+        ).format(time=when)
 
     def out_of_hours(self, language: str, opening: datetime, country: str | None) -> str:
         _ = self.i18n.gettext(language)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -126,6 +127,8 @@ class Ticket(Base):
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     """1–5, given by the migrant after resolution."""
     rated_at: Mapped[datetime | None]
+    urgent: Mapped[bool] = mapped_column(server_default=false())
+    """Immediate danger (nlu/urgent.py): first in /queue, its own SLA, on-call staff alerted."""
 
 
 class TicketMessage(Base):

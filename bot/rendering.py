@@ -405,11 +405,18 @@ def _best_cut(units: list[_Unit], start: int, end: int, room: int) -> int:
 # -- the terminal ------------------------------------------------------------------------------
 
 
-def to_terminal(reply: Reply, first_choice: int = 1) -> tuple[str, list[str]]:
-    """Plain text with numbered choices; returns the text and the actions by number."""
+def to_terminal(
+    reply: Reply, first_choice: int = 1, *, bold: bool = False
+) -> tuple[str, list[str]]:
+    """Plain text with numbered choices; returns the text and the actions by number.
+
+    A title is emphasised the way Telegram shows it, in bold (an ANSI escape on a terminal),
+    never upper-cased: Georgian has no capitals in running text (upper-casing makes Mtavruli,
+    which older phones show as boxes), and no other script needs them either.
+    """
     lines = []
     if reply.title:
-        lines += [reply.title.upper(), ""]
+        lines += [f"\033[1m{reply.title}\033[0m" if bold else reply.title, ""]
     lines.append(reply.text)
     if reply.links:
         lines += ["", reply.links_heading or ""]

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.db import Sessions
 from bot.journal import UpdateJournal
 from bot.models import Event, MissedQuestion, Outbox, Ticket, TicketMessage
+from bot.tickets import CLOSED_STATES
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ async def purge(sessions: Sessions, *, days: int, now: datetime) -> dict[str, in
     async with sessions.begin() as session:
         closed = (
             select(Ticket.id)
-            .where(Ticket.state == "resolved", Ticket.updated_at < cutoff)
+            .where(Ticket.state.in_(CLOSED_STATES), Ticket.updated_at < cutoff)
             .scalar_subquery()
         )
         steps = {
@@ -44,7 +45,7 @@ async def purge(sessions: Sessions, *, days: int, now: datetime) -> dict[str, in
             .values(text=None),
             "tickets": update(Ticket)
             .where(
-                Ticket.state == "resolved",
+                Ticket.state.in_(CLOSED_STATES),
                 Ticket.updated_at < cutoff,
                 Ticket.question.is_not(None) | Ticket.transcript.is_not(None),
             )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import Clock, system_clock
 from bot.db import Sessions, create_engine, create_sessions, migrate
 from bot.dialogue import Dialogue
+from bot.errors import ConfigError
 from bot.flood import FloodGuard
 from bot.hotline import Hotline, HotlineConfig
 from bot.hotline_views import HotlineViews
@@ -34,6 +35,7 @@ from nlu.examples import read_language_files
 from nlu.langdetect import LanguageDetector
 from nlu.sidecar import RasaSidecar
 from nlu.training import NluPaths, train
+from nlu.urgent import UrgentDetector
 from nlu.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -159,6 +161,9 @@ async def build_services(
         training_data=settings.nlu_data_dir,
     )
     staff = StaffDirectory.parse(settings.staff)
+    oncall = settings.oncall_ids()
+    if unknown := [i for i in oncall if staff.get(i) is None]:
+        raise ConfigError(f"ONCALL lists {unknown}, who are not in STAFF")
     hours = HotlineHours.parse(settings.hotline_hours, settings.hotline_timezone)
     engine = create_engine(settings.database_url)
     await migrate(engine)
@@ -174,6 +179,8 @@ async def build_services(
             staff_chat_id=settings.staff_chat_id,
             names_visible=settings.staff_names_visible,
             sla=timedelta(minutes=settings.sla_unclaimed_minutes),
+            sla_urgent=timedelta(minutes=settings.sla_urgent_minutes),
+            oncall=oncall,
             reopen_window=timedelta(hours=settings.ticket_reopen_hours),
             hours=hours,
         ),
@@ -201,6 +208,8 @@ async def build_services(
         hotline=hotline,
         vocabulary=Vocabulary.from_examples(read_language_files(settings.nlu_data_dir)),
         clock=clock,
+        urgent=UrgentDetector.load(),
+        retention_days=settings.retention_days,
     )
     return Services(
         settings,

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     staff_names_visible: bool = False
     """Show the staff member's name to the migrant on relayed replies."""
     sla_unclaimed_minutes: int = 30
+    sla_urgent_minutes: int = 5
+    """An urgent request (immediate danger) nobody claimed within this time is re-announced."""
+    oncall: str = ""
+    """Telegram ids of staff (listed in STAFF) messaged privately about an urgent request when
+    the hotline is closed, separated by commas."""
     sla_check_seconds: float = 60.0
     hotline_hours: str = ""
     """When staff answer, e.g. "mon-fri 09:00-18:00; sat 10:00-14:00"; empty means always."""
@@ -85,6 +90,15 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 2.0
     outbox_max_backoff: float = 300.0
     """The longest wait between two delivery attempts of one message (seconds)."""
+
+    def oncall_ids(self) -> tuple[int, ...]:
+        """ONCALL as Telegram ids; ConfigError for an entry that is not one."""
+        ids = []
+        for entry in filter(None, (part.strip() for part in self.oncall.split(","))):
+            if not re.fullmatch(r"-?[0-9]{1,15}", entry):
+                raise ConfigError(f"ONCALL entry '{entry}' must be a Telegram id (digits)")
+            ids.append(int(entry))
+        return tuple(ids)
 
     def require_webhook_secret(self) -> str:
         """The webhook secret; ConfigError when it is missing or not what Telegram accepts."""

@@ -78,6 +78,10 @@ async def run_shell(services: Services) -> None:
         key = f"shell:{id(services)}:{turn}"
         if line.isdigit() and 1 <= int(line) <= len(actions):
             replies = await dialogue.press(LOCAL_USER, actions[int(line) - 1], key)
+        elif line.isdigit():  # a number no button carries is not a question
+            replies = await dialogue.out_of_range(LOCAL_USER, len(actions))
+            _show(replies)
+            continue
         elif line == "/start":
             replies = await dialogue.start(LOCAL_USER, client_language)
         elif line.startswith("/"):
@@ -90,7 +94,7 @@ async def run_shell(services: Services) -> None:
 def _show(replies: list[Reply]) -> list[str]:
     actions: list[str] = []
     for reply in replies:
-        text, more = to_terminal(reply, first_choice=len(actions) + 1)
+        text, more = to_terminal(reply, first_choice=len(actions) + 1, bold=sys.stdout.isatty())
         actions += more
         sys.stdout.write("\nbot> " + text.replace("\n", "\n     ") + "\n")
     sys.stdout.flush()

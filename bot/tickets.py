@@ -3,6 +3,7 @@ the lifecycle and its audit trail.
 
     new ──claim──▶ claimed ──▶ waiting_user / referred ──▶ resolved
                       └──────────────────────────────────▶ resolved ──reopen──▶ claimed | new
+    any open state ──the migrant withdraws (/cancel)──▶ withdrawn (never reopened)
 
 Every change is a conditional UPDATE (`... WHERE id = :id AND state IN (...)`): of two staff
 members acting at once exactly one changes the row, on SQLite and PostgreSQL alike, without
@@ -40,12 +41,14 @@ def parse_id(text: str) -> int | None:
 
 
 OPEN_STATES = ("new", "claimed", "waiting_user", "referred")
-STATES = (*OPEN_STATES, "resolved")
+CLOSED_STATES = ("resolved", "withdrawn")
+STATES = (*OPEN_STATES, *CLOSED_STATES)
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "claimed": ("new", "waiting_user", "referred"),
     "waiting_user": ("claimed", "referred"),
     "referred": ("claimed", "waiting_user"),
     "resolved": ("claimed", "waiting_user", "referred"),
+    "withdrawn": OPEN_STATES,
 }
 """For each target state, the states a ticket may move to it from."""
 
@@ -127,7 +130,7 @@ async def move(
     if allowed is None:
         raise ValueError(f"unknown ticket state {to}")
     values: dict[str, Any] = {"state": to, "updated_at": now}
-    if to == "resolved":
+    if to in CLOSED_STATES:
         values["resolved_at"] = now
     result = await session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.state.in_(allowed)).values(**values)
@@ -179,25 +182,35 @@ async def reopen_recent(
 
 
 async def queue(session: AsyncSession, *, limit: int = 20) -> list[Ticket]:
-    """Open tickets, oldest first (the staff's /queue); served by ix_ticket_state_created_at."""
+    """Open tickets, urgent ones first, then oldest first (the staff's /queue)."""
     rows = await session.scalars(
         select(Ticket)
         .where(Ticket.state.in_(OPEN_STATES))
-        .order_by(Ticket.created_at, Ticket.id)
+        .order_by(Ticket.urgent.desc(), Ticket.created_at, Ticket.id)
         .limit(limit)
     )
     return list(rows)
 
 
 async def assigned_to(session: AsyncSession, *, staff_id: int, limit: int = 20) -> list[Ticket]:
-    """Open tickets claimed by one staff member, oldest first (/mine)."""
+    """Open tickets claimed by one staff member, urgent first, then oldest first (/mine)."""
     rows = await session.scalars(
         select(Ticket)
         .where(Ticket.claimed_by == staff_id, Ticket.state.in_(OPEN_STATES))
-        .order_by(Ticket.created_at, Ticket.id)
+        .order_by(Ticket.urgent.desc(), Ticket.created_at, Ticket.id)
         .limit(limit)
     )
     return list(rows)
+
+
+async def open_of_user(session: AsyncSession, *, user_id: int) -> int | None:
+    """The id of the user's open ticket (none is reopened by asking)."""
+    return await session.scalar(
+        select(Ticket.id)
+        .where(Ticket.user_id == user_id, Ticket.state.in_(OPEN_STATES))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
 
 
 async def of_user(session: AsyncSession, *, user_id: int) -> list[int]:
@@ -232,3 +245,16 @@ async def audit(
 
 def rowcount(result: Any) -> int:
     return int(result.rowcount) if isinstance(result, CursorResult) else 0
+
+
+async def mark_urgent(session: AsyncSession, *, ticket_id: int, actor: str, now: datetime) -> bool:
+    """Mark an open ticket urgent; False when it already was (so alerts go out once)."""
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.urgent.is_(False), Ticket.state.in_(OPEN_STATES))
+        .values(urgent=True, updated_at=now)
+    )
+    if rowcount(result) != 1:
+        return False
+    await audit(session, ticket_id=ticket_id, actor=actor, action="urgent", now=now)
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -199,7 +200,9 @@ class Views:
             language=language,
         )
 
-    def ticket_created(self, language: str, ticket_id: int, *, existing: bool) -> Reply:
+    def ticket_created(
+        self, language: str, ticket_id: int, *, existing: bool, availability: str | None = None
+    ) -> Reply:
         _ = self.i18n.gettext(language)
         if existing:
             text = _(
@@ -211,11 +214,122 @@ class Views:
                 "I have passed your question to a person from the hotline. Your request number "
                 "is {number}. They will answer you here, in this chat."
             )
+        text = text.format(number=ticket_id)
+        if availability:
+            text = f"{text}\n\n{availability}"
         return Reply(
-            text.format(number=ticket_id),
-            buttons=Keyboard().row(self.menu_button(language)).build(),
+            text,
+            buttons=Keyboard()
+            .row(Button(_("Withdraw my request"), f"cancel:{ticket_id}"))
+            .row(self.menu_button(language))
+            .build(),
             language=language,
             ticket_id=ticket_id,
+        )
+
+    def withdrawn(self, language: str, ticket_id: int | None) -> Reply:
+        _ = self.i18n.gettext(language)
+        if ticket_id is None:
+            text = _("You have no open request to withdraw.")
+        else:
+            text = _(
+                "Your request {number} is withdrawn: the hotline will not answer it. You can ask "
+                "for a person again at any time."
+            ).format(number=ticket_id)
+        return Reply(
+            text,
+            buttons=Keyboard().row(self.menu_button(language)).build(),
+            replace=ticket_id is not None,
+            language=language,
+        )
+
+    def confirm_escalation(self, language: str, reason: str, availability: str) -> Reply:
+        """Asked before a request is opened for the migrant (e.g. after "None of these")."""
+        _ = self.i18n.gettext(language)
+        return Reply(
+            _("Shall I pass your question to a person from the hotline?") + "\n\n" + availability,
+            buttons=Keyboard()
+            .row(Button(_("Send my question to a person"), f"esc:{reason}"))
+            .row(self.menu_button(language))
+            .build(),
+            replace=True,
+            language=language,
+        )
+
+    def urgent(
+        self,
+        language: str,
+        kind: str | None,
+        contacts: Sequence[Institution],
+        availability: str,
+        *,
+        ticket_id: int | None,
+    ) -> Reply:
+        """Immediate danger: 112 first, then the country's specialised help, then a person."""
+        _ = self.i18n.gettext(language)
+        if kind == "self_harm":
+            lines = [
+                _(
+                    "🆘 You are not alone. If you might hurt yourself or end your life, call 112 "
+                    "now: it is free and works at any hour. If you can, ask someone near you to "
+                    "stay with you."
+                )
+            ]
+        else:
+            lines = [_("🆘 If you are in danger now, call 112: it is free and works at any hour.")]
+        if ticket_id is not None:
+            lines.append(
+                _(
+                    "I have added your message to your request {number} and marked it urgent."
+                ).format(number=ticket_id)
+            )
+        else:
+            lines.append(_("You can also ask here for a person from the hotline."))
+        lines.append(availability)
+        rows = Keyboard()
+        if ticket_id is None:
+            rows.row(Button(_("🙋 Talk to a person"), "esc:urgent"))
+        rows.row(self.menu_button(language))
+        return Reply(
+            "\n\n".join(lines),
+            links_heading=_("Help in your country:") if contacts else None,
+            links=tuple(Link(_source_label(c, language), c.url) for c in contacts),
+            buttons=rows.build(),
+            language=language,
+        )
+
+    def add_to_request(self, reply: Reply, event_id: int, language: str) -> Reply:
+        """An answer given while a request is open: offer to add the question to it instead
+        of the "Talk to a person" button."""
+        _ = self.i18n.gettext(language)
+        kept = tuple(
+            row
+            for row in (
+                tuple(
+                    b
+                    for b in row
+                    if b.action not in ("human",) and not b.action.startswith("esc:")
+                )
+                for row in reply.buttons
+            )
+            if row
+        )
+        add = (Button(_("Add this to my request"), f"add:{event_id}"),)
+        return dataclasses.replace(reply, buttons=(add, *kept))
+
+    def choose_number(self, language: str, count: int) -> Reply:
+        """The terminal chat: a number typed that no button carries."""
+        _ = self.i18n.gettext(language)
+        if count == 0:
+            return Reply(
+                _(
+                    "There are no choices to pick now: write your question in words, or send "
+                    "/menu."
+                ),
+                language=language,
+            )
+        return Reply(
+            _("Please choose a number from 1 to {count}.").format(count=count), language=language
         )
 
     def nlu_unavailable(self, language: str) -> Reply:
@@ -249,10 +363,22 @@ class Views:
         rows.row(self.menu_button(language))
         return Reply(texts.get(intent, texts["greet"]), buttons=rows.build(), language=language)
 
-    def feedback_thanks(self, language: str, *, helpful: bool) -> Reply:
+    def feedback_thanks(
+        self, language: str, *, helpful: bool, open_ticket: int | None = None
+    ) -> Reply:
         _ = self.i18n.gettext(language)
         if helpful:
             return Reply(_("Thank you for your feedback!"), language=language)
+        if open_ticket is not None:
+            return Reply(
+                _(
+                    "I am sorry the answer did not help. Your request {number} is open: write "
+                    "here what you still need and I will pass it on."
+                ).format(number=open_ticket),
+                buttons=Keyboard().row(self.menu_button(language)).build(),
+                language=language,
+                ticket_id=open_ticket,
+            )
         return Reply(
             _("I am sorry the answer did not help. Would you like to ask a person?"),
             buttons=Keyboard()
@@ -292,13 +418,18 @@ class Views:
             language=language,
         )
 
-    def privacy(self, language: str) -> Reply:
+    def privacy(self, language: str, retention_days: int) -> Reply:
         _ = self.i18n.gettext(language)
         return Reply(
             _(
                 "What I store: your Telegram id, your language and country, the messages you "
                 "send me and my answers, your feedback, and the requests passed to the hotline."
             )
+            + "\n\n"
+            + _(
+                "The text of your messages is erased after {days} days; the text of a request "
+                "to the hotline {days} days after it is closed."
+            ).format(days=retention_days)
             + "\n\n"
             + _(
                 "Only the hotline staff who handle your request can read it. Nothing is shared "
@@ -395,6 +526,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("country", N_("change the country")),
     ("human", N_("talk to a person")),
     ("status", N_("your request to the hotline")),
+    ("cancel", N_("withdraw your request to the hotline")),
     ("help", N_("how to use this assistant")),
     ("privacy", N_("what is stored about you")),
     ("forget", N_("erase your data")),

@@ -35,7 +35,7 @@ def message_kind(message: Message) -> str:
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler(["human", "status"], run_command),
-    CallbackQueryHandler(press_button, pattern=r"^(human$|esc:)"),
+    CommandHandler(["human", "status", "cancel"], run_command),
+    CallbackQueryHandler(press_button, pattern=r"^(human$|esc:|cancel:|add:)"),
     MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reply_unreadable),
 ]

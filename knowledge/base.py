@@ -9,6 +9,18 @@ from pathlib import Path
 
 ALL_COUNTRIES = "all"
 
+URGENT_KINDS = (
+    "default",
+    "confinement",
+    "documents_taken",
+    "violence",
+    "self_harm",
+    "medical",
+    "child",
+)
+"""Kinds of immediate danger (nlu/urgent.py) the catalog's `urgent_help` names help for;
+`default` stands for any kind a country does not list."""
+
 
 @dataclass(frozen=True, slots=True)
 class Institution:
@@ -76,6 +88,8 @@ class KnowledgeBase:
     answers: Mapping[tuple[str, str], Answer]
     timezones: Mapping[str, str] = field(default_factory=dict)
     """Country → IANA time zone."""
+    urgent_help: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Country → kind of danger → institution ids the urgent reply names after 112."""
     _by_topic: Mapping[str, tuple[Article, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +98,12 @@ class KnowledgeBase:
             for topic in self.topics
         }
         object.__setattr__(self, "_by_topic", by_topic)
+
+    def urgent_contacts(self, country: str | None, kind: str | None) -> tuple[Institution, ...]:
+        """Whom the urgent reply names for this danger in this country (after 112)."""
+        kinds = self.urgent_help.get(country or "", {})
+        ids = kinds.get(kind or "default", kinds.get("default", ()))
+        return tuple(self.institutions[i] for i in ids if i in self.institutions)
 
     def articles_in(self, topic: str) -> tuple[Article, ...]:
         return self._by_topic.get(topic, ())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.errors import KnowledgeError
-from knowledge.base import ALL_COUNTRIES, Answer, Article, Institution, KnowledgeBase
+from knowledge.base import (
+    ALL_COUNTRIES,
+    URGENT_KINDS,
+    Answer,
+    Article,
+    Institution,
+    KnowledgeBase,
+)
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (about ten times faster)."""
@@ -60,6 +68,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     timezones = _load_timezones(root / "catalog.yml", catalog, problems)
     institutions = _load_institutions(root / "institutions", problems)
     answers = _load_answers(root / "answers", articles, institutions, problems)
+    urgent_help = _load_urgent_help(root / "catalog.yml", catalog, institutions, problems)
     if problems.items:
         raise KnowledgeError(problems.items)
     return KnowledgeBase(
@@ -70,7 +79,42 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         institutions,
         answers,
         timezones=timezones,
+        urgent_help=urgent_help,
     )
+
+
+def _load_urgent_help(
+    path: Path, data: dict[str, Any], institutions: Mapping[str, Any], problems: _Problems
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`urgent_help`: per country and kind of danger, the institutions the urgent reply names
+    after 112 (`default` for any kind not listed)."""
+    raw = data.get("urgent_help") or {}
+    if not isinstance(raw, dict):
+        problems.add(path, "urgent_help", "must map countries to kinds of danger")
+        return {}
+    help_: dict[str, dict[str, tuple[str, ...]]] = {}
+    for country, kinds in raw.items():
+        where = f"urgent_help.{country}"
+        if country not in problems.countries:
+            problems.add(path, where, "is not a country of the catalog")
+            continue
+        if not isinstance(kinds, dict):
+            problems.add(path, where, "must map kinds of danger to lists of institution ids")
+            continue
+        help_[country] = {}
+        for kind, ids in kinds.items():
+            if kind not in URGENT_KINDS:
+                problems.add(
+                    path, f"{where}.{kind}", f"kind must be one of {', '.join(URGENT_KINDS)}"
+                )
+                continue
+            if not isinstance(ids, list):
+                problems.add(path, f"{where}.{kind}", "must be a list of institution ids")
+                continue
+            for unknown in (i for i in ids if i not in institutions):
+                problems.add(path, f"{where}.{kind}", f"unknown institution '{unknown}'")
+            help_[country][kind] = tuple(str(i) for i in ids if i in institutions)
+    return help_
 
 
 def _load_timezones(path: Path, data: dict[str, Any], problems: _Problems) -> dict[str, str]:

@@ -54,8 +54,10 @@ def callback_patterns(kb: KnowledgeBase) -> list[re.Pattern[str]]:
         rf"topic:{one_of(kb.topics)}",
         rf"art:{articles}",
         rf"fb:[01]:{articles}",
-        rf"esc:{one_of((*ESCALATION_REASONS, 'voice', 'document'))}",
+        rf"esc:{one_of((*ESCALATION_REASONS, 'voice', 'document', 'urgent', 'none_of_these'))}",
         r"human|menu|none",
+        rf"cancel:{ticket}",
+        rf"add:{ticket}",
         r"forget:(?:yes|no)",
         rf"rate:{ticket}:[1-5]",
         rf"refc:{ticket}:[01]",
@@ -138,6 +140,27 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
                 yield "offer_person", views.offer_person(language, reason, switch_to)
         for existing in (True, False):
             yield "ticket_created", views.ticket_created(language, BIG_ID, existing=existing)
+            yield (
+                "ticket_created",
+                views.ticket_created(language, BIG_ID, existing=existing, availability=SENTINEL),
+            )
+        for withdrawn in (BIG_ID, None):
+            yield "withdrawn", views.withdrawn(language, withdrawn)
+        yield "confirm_escalation", views.confirm_escalation(language, "none_of_these", SENTINEL)
+        for country in (None, *kb.countries):
+            for kind in ("self_harm", "violence", None):
+                contacts = kb.urgent_contacts(country, kind)
+                for open_ticket in (None, BIG_ID):
+                    urgent = views.urgent(
+                        language, kind, contacts, SENTINEL, ticket_id=open_ticket
+                    )
+                    yield "urgent", urgent
+        answer = kb.resolve("doc_passport", "md", language)
+        if answer is not None:
+            yield "add_to_request", views.add_to_request(views.answer(answer), BIG_ID, language)
+        for count in (0, 3):
+            yield "choose_number", views.choose_number(language, count)
+        yield "feedback_thanks", views.feedback_thanks(language, helpful=False, open_ticket=BIG_ID)
         yield "nlu_unavailable", views.nlu_unavailable(language)
         for intent in SMALLTALK:
             yield "smalltalk", views.smalltalk(language, intent)
@@ -147,7 +170,7 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
             yield "unreadable", views.unreadable(language, kind)
         yield "empty_message", views.empty_message(language)
         yield "help", views.help(language)
-        yield "privacy", views.privacy(language)
+        yield "privacy", views.privacy(language, 90)
         yield "confirm_forget", views.confirm_forget(language)
         yield "forgotten", views.forgotten(language)
         yield "not_forgotten", views.not_forgotten(language)
@@ -173,6 +196,18 @@ def hotline_screens(kb: KnowledgeBase, i18n: I18n) -> Iterator[tuple[str, Reply]
         yield "queue", views.queue([], title="", now=NOW)
         yield "from_migrant", views.from_migrant(BIG_ID, SENTINEL)
         yield "erased", views.erased(BIG_ID)
+        yield "withdrawn", views.withdrawn(BIG_ID)
+        yield "oncall_alert", views.oncall_alert(BIG_ID)
+        for people in (supervisors, []):
+            yield "urgent_ping", views.urgent_ping(BIG_ID, people)
+        urgent_ticket = ticket("new")
+        urgent_ticket.urgent = True
+        yield "card", views.card(urgent_ticket, staff_name=SENTINEL, now=NOW)
+        yield "queue", views.queue([urgent_ticket], title=SENTINEL, now=NOW)
+        yield "open_now", Reply(views.open_now(staff_language, timedelta(minutes=30)))
+        for oncall in (True, False):
+            closed = views.closed_now(staff_language, NOW, "ge", oncall=oncall)
+            yield "closed_now", Reply(closed)
         yield "sla_ping", views.sla_ping(ticket("new"), supervisors, NOW)
         yield "sla_ping", views.sla_ping(ticket("new"), [], NOW)
         yield "referral_choices", views.referral_choices(ticket("claimed"), institutions)

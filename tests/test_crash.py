@@ -12,8 +12,8 @@ from pathlib import Path
 from bot.app import build_application, post_init, post_shutdown
 from tests.conftest import TOKEN, make_settings
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import wait_until
 from tests.support.fake_rasa import FakeRasa
+from tests.support.hotline import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 

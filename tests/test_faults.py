@@ -14,8 +14,8 @@ from bot.db import create_engine, create_sessions
 from bot.models import Event, Ticket
 from tests.conftest import make_settings, running_bot, start_bot, stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import onboard, wait_until
 from tests.support.fake_rasa import FakeRasa
+from tests.support.hotline import onboard, wait_until
 
 
 async def test_a_broken_nlu_still_gets_menus_and_a_person_and_recovers_without_restart(

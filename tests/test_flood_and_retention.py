@@ -16,7 +16,7 @@ from bot.models import Event, MissedQuestion, Outbox, Ticket, TicketMessage, Use
 from bot.retention import purge, run_retention
 from tests.conftest import make_settings, running_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import wait_until
+from tests.support.hotline import wait_until
 
 
 def test_flood_guard_notifies_once_then_drops_until_the_window_passes() -> None:

@@ -12,7 +12,7 @@ from bot.journal import UpdateJournal
 from bot.models import ProcessedUpdate, Ticket
 from tests.conftest import make_settings, running_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import onboard, wait_until
+from tests.support.hotline import onboard, wait_until
 
 
 async def test_a_redelivered_update_gets_one_reply_and_one_ticket(

@@ -16,8 +16,8 @@ from nlu.client import RasaClient
 from nlu.sidecar import RasaSidecar
 from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import ANA, EVE, STAFF_CHAT, onboard, start_hotline
 from tests.support.clock import TestClock
+from tests.support.hotline import ANA, EVE, STAFF_CHAT, onboard, start_hotline
 
 ROOT = Path(__file__).resolve().parent.parent
 

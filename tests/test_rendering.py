@@ -20,6 +20,7 @@ from bot.rendering import (
     to_html,
     to_messages,
     to_plain,
+    to_terminal,
     utf16_len,
 )
 from bot.replies import Button, Link, Reply
@@ -322,3 +323,15 @@ def test_plain_version_of_every_part_fits_where_the_part_fitted(
 def test_entity_errors_are_recognised() -> None:
     assert is_entity_error(EntityError('Can\'t parse entities: unsupported start tag "x"'))
     assert not is_entity_error(ValueError("Message is too long"))
+
+
+@pytest.mark.parametrize("title", ["პირადობის მოწმობა", "Pașaportul", "Паспорт", "Passport"])
+def test_terminal_titles_are_bold_never_upper_cased(title: str) -> None:
+    reply = Reply("text", title=title)
+
+    plain, _ = to_terminal(reply)
+    bold, _ = to_terminal(reply, bold=True)
+
+    assert plain.splitlines()[0] == title
+    assert bold.splitlines()[0] == f"\033[1m{title}\033[0m"
+    assert not any("\u1c90" <= ch <= "\u1cbf" for ch in plain + bold)

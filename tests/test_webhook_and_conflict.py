@@ -15,7 +15,7 @@ from bot.models import ProcessedUpdate
 from nlu.sidecar import free_port
 from tests.conftest import TOKEN, make_settings
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.handlers.test_hotline import wait_until
+from tests.support.hotline import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "webhook-secret-0123456789"

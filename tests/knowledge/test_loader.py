@@ -205,6 +205,6 @@ def test_urgent_answers_without_a_verified_number_are_listed(kb_copy: Path) -> N
     assert flagged == [
         f"knowledge/answers/{country}/{article}.yml"
         for country in ("bg", "ge", "md")
-        for article in ("health_emergency", "safety_trafficking")
+        for article in ("health_emergency", "health_mental", "safety_trafficking")
     ]
     assert report.errors == []
