@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="folders under nlu/tests/ (default: holdout holdout_real)",
     )
+    evaluate.add_argument(
+        "--urgent-only",
+        action="store_true",
+        help="score only the urgency detector on nlu/tests/urgent (needs no NLU server)",
+    )
     evaluate.set_defaults(handler=_eval)
     train = commands.add_parser("train", help="train the NLU model if its inputs changed")
     train.add_argument("--force", action="store_true")
@@ -164,7 +169,15 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import running_services
     from nlu.evaluate import SetEvaluation, evaluate_folder
     from nlu.evaluation_report import write_report
+    from nlu.urgent import UrgentDetector
+    from nlu.urgent_eval import score
+    from nlu.urgent_eval import write_report as urgent_eval_report
 
+    urgent = score(UrgentDetector.load(), ROOT / "nlu" / "tests" / "urgent")
+    urgent_report = args.report.parent / "urgent"
+    print(urgent_eval_report(urgent, urgent_report, today=date.today()))
+    if args.urgent_only:
+        return 0
     folders = [ROOT / "nlu" / "tests" / name for name in args.sets]
     missing = [str(f) for f in folders if not any(f.glob("*.yml"))]
     if missing:

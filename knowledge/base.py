@@ -13,6 +13,7 @@ URGENT_KINDS = (
     "default",
     "confinement",
     "documents_taken",
+    "trafficking",
     "violence",
     "self_harm",
     "medical",

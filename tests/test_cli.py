@@ -40,7 +40,10 @@ def test_ask_jsonl_writes_one_decision_per_line(
         "NLU_TOKEN": rasa_server.token,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ask.db'}",
     }
-    questions = "cum imi fac pasaport nou\n\nwhat will the weather be tomorrow\nwork\n"
+    questions = (
+        "cum imi fac pasaport nou\n\nwhat will the weather be tomorrow\nwork\n"
+        "mi-au luat pasaportul si ma pun sa muncesc fara bani, nu ma lasa sa plec\n"
+    )
 
     completed = run_cli(
         "ask", "--jsonl", "--country", "md", "--language", "ro", stdin=questions, env=env
@@ -52,6 +55,7 @@ def test_ask_jsonl_writes_one_decision_per_line(
         "cum imi fac pasaport nou",
         "what will the weather be tomorrow",
         "work",
+        "mi-au luat pasaportul si ma pun sa muncesc fara bani, nu ma lasa sa plec",
     ]
     for record in records:
         assert set(record) == {
@@ -63,7 +67,9 @@ def test_ask_jsonl_writes_one_decision_per_line(
             "article",
             "candidates",
             "topic",
+            "urgent",
         }
+    assert [r["urgent"] for r in records] == [False, False, False, True]
     assert (records[0]["action"], records[0]["article"], records[0]["language"]) == (
         "answer",
         "doc_passport",
@@ -123,13 +129,16 @@ def test_shell_chats_in_the_terminal(rasa_server: RasaSidecar, tmp_path: Path) -
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shell.db'}",
         "LANG": "C.UTF-8",
     }
-    # 1 = Română, then 1 = Moldova; then a question typed without diacritics.
-    completed = run_cli("shell", stdin="1\n1\ncum imi fac pasaport nou\n", env=env)
+    # 1 = Română, then 1 = Moldova; then a question typed without diacritics; then a number
+    # no button carries.
+    stdin = "1\n1\ncum imi fac pasaport nou\n99\n"
+    completed = run_cli("shell", stdin=stdin, env=env)
 
     assert completed.returncode == 0, completed.stderr
     assert "[1] Română" in completed.stdout
     assert "Republica Moldova" in completed.stdout
-    assert "PAȘAPORTUL" in completed.stdout
+    assert "\nbot> Pașaportul\n" in completed.stdout  # a title as written (bold on a terminal)
+    assert "alegeți un număr de la 1 la " in completed.stdout  # 99 is not taken as a question
     assert "https://" in completed.stdout
 
 
