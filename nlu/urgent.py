@@ -184,6 +184,8 @@ class Lexicon:
         if self.idioms is not None:
             skeleton = self.idioms.sub(lambda m: " " * len(m.group(0)), skeleton)
         marks = {n for n, regex in self.vetoes.items() if regex and regex.search(skeleton)}
+        if {"what_if", "advance"} <= marks:
+            marks.add("in_advance")  # both in one language: "tu" alone is Romanian "you"
         return skeleton, marks
 
     def fire(self, skeleton: str) -> tuple[str, str] | None:
@@ -281,7 +283,7 @@ class UrgentDetector:
 def _vetoed(marks: set[str]) -> bool:
     """A told past or a hypothetical question, not outweighed by a present marker; a question
     asked in advance ("what if ..., I want to know beforehand") whatever else it says."""
-    if "what_if" in marks and "advance" in marks:
+    if "in_advance" in marks:
         return True
     if "present" in marks:
         return False

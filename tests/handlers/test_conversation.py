@@ -121,7 +121,9 @@ async def test_ambiguous_question_is_clarified_and_none_of_these_escalates(
     assert clarify.buttons[-1] == ("None of these", "none")
     assert 2 <= len(clarify.buttons) <= 4
     assert all(data.startswith("art:") for _, data in clarify.buttons[:-1])
-    [ticket] = await fake_api.click(user, clarify, "none")
+    [question] = await fake_api.click(user, clarify, "none")  # asks before opening a request
+    assert "Shall I pass your question to a person" in question.text
+    [ticket] = await fake_api.click(user, question, "esc:none_of_these")
 
     assert "request number" in ticket.text
 
@@ -198,6 +200,7 @@ async def test_commands_are_registered_in_every_language(
         "help",
         "human",
         "status",
+        "cancel",
         "privacy",
         "forget",
     }

@@ -74,6 +74,8 @@ def test_dev_set_kinds(detector: UrgentDetector, language: str) -> None:
         ("i want to kill myself", "self_harm"),
         ("my husband is not breathing", "medical"),
         ("my son is missing", "child"),
+        ("they make me sleep with clients, i cant leave", "trafficking"),
+        ("we work without pay, they say we owe for the trip and wont let us go", "trafficking"),
     ],
 )
 def test_kind_is_returned(detector: UrgentDetector, text: str, kind: str) -> None:
@@ -221,3 +223,37 @@ def test_adding_a_language_is_adding_a_file(tmp_path: Path) -> None:
     assert detector.languages == ("xx",)
     assert detector.detect("ЖLOCK!", "xx") == Urgency(True, "confinement", "xx:confinement:LOCKED")
     assert not detector.detect("I am locked in").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "а если меня не выпустят с работы, куда звонить? хочу знать заранее",
+        "what if they dont let me leave work, who do i call? i want to know in advance",
+        "dar daca nu ma lasa sa plec de la munca, pe cine sun? vreau sa stiu din timp",
+        "а якщо мене не відпустять з роботи, куди дзвонити? хочу знати заздалегідь",
+        "ами ако не ме пуснат от работа, на кого да се обадя? искам да знам предварително",
+        "tu samsaxuridan ar gamishveben sad davreko? winaswar minda vicode",
+    ],
+)
+def test_a_question_asked_in_advance_is_not_urgent(detector: UrgentDetector, text: str) -> None:
+    assert not detector.detect(text).urgent
+
+
+def test_a_passport_named_keeps_forced_work_documents_taken(detector: UrgentDetector) -> None:
+    forced = "they make us work without pay and say we owe for the trip, we cant leave"
+    assert detector.detect(forced, "en").kind == "trafficking"
+    taken = "they took my passport, make us work without pay and say we owe for the trip"
+    assert detector.detect(taken, "en").kind == "documents_taken"
+
+
+def test_a_rule_stands_aside_for_its_unless_concepts(tmp_path: Path) -> None:
+    (tmp_path / "_rules.yml").write_text(
+        "rules:\n  trafficking:\n    - {all: [DEBT], unless: [PASSPORT]}\n", encoding="utf-8"
+    )
+    (tmp_path / "xx.yml").write_text(
+        "concepts:\n  DEBT: [owe]\n  PASSPORT: [passport]\n", encoding="utf-8"
+    )
+    detector = UrgentDetector.load(tmp_path)
+    assert detector.detect("we owe them").kind == "trafficking"
+    assert not detector.detect("we owe them for the passport").urgent
