@@ -144,7 +144,12 @@ class Dialogue:
         return [self.views.choose_language(language, first_time=True)]
 
     async def command(self, telegram_id: int, name: str, key: str) -> list[Reply]:
-        """Handle /menu, /language, /country, /help, /privacy, /forget, /human, /status."""
+        """Handle /menu, /language, /country, /help, /privacy, /forget, /human, /status,
+        /cancel."""
+        replies = await self._command(telegram_id, name, key)
+        return await self._honest(replies, await self.profile(telegram_id))
+
+    async def _command(self, telegram_id: int, name: str, key: str) -> list[Reply]:
         profile = await self.profile(telegram_id)
         language = self._language(profile)
         if name == "human":
@@ -178,7 +183,8 @@ class Dialogue:
         if route is None:
             log.info("unknown button action from user %s", profile.id)
             return [self.views.stale_button(self._language(profile))]
-        return await route(profile, argument, key)
+        replies = await route(profile, argument, key)
+        return await self._honest(replies, await self.profile(telegram_id))
 
     async def text(self, telegram_id: int, raw: str, key: str) -> list[Reply]:
         """Answer a free-text message: urgent danger first, then understand, decide, reply."""
@@ -345,7 +351,8 @@ class Dialogue:
                 availability = self.hotline.availability(
                     reply.language or self._language(profile), profile.country
                 )
-                reply = replace(reply, text=f"{reply.text}\n\n{availability}")
+                if availability not in reply.text:  # once, however the reply was reached
+                    reply = replace(reply, text=f"{reply.text}\n\n{availability}")
             honest.append(reply)
         return honest
 
@@ -736,8 +743,10 @@ class Dialogue:
 
 
 def _offers_person(reply: Reply) -> bool:
+    """A button that opens a request; the urgent reply states its own (urgent) time."""
     return any(
-        button.action == "human" or button.action.startswith("esc:")
+        button.action == "human"
+        or (button.action.startswith("esc:") and button.action != "esc:urgent")
         for row in reply.buttons
         for button in row
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from tests.support.hotline import (
     SAM,
     STAFF_CHAT,
     cards,
+    clock_of,
     latest,
     services_of,
     start_hotline,
@@ -285,3 +286,27 @@ async def test_every_offer_of_a_person_says_when_one_can_answer(
         assert "luni, 7 decembrie" in offer.text  # when, before pressing anything
         [privacy] = await forum_api.exchange(migrant, "/privacy")
         assert "90" in privacy.text
+
+
+async def test_an_urgent_request_has_its_own_sla_and_comes_first_in_the_queue(
+    open_hotline: App, forum_api: FakeBotApi
+) -> None:
+    api = forum_api
+    calm, scared = FakeUser(308), FakeUser(309)
+    menu = await onboard(api, calm)
+    await api.click(calm, menu, "human")
+    await onboard(api, scared)
+    [help_now] = await api.exchange(scared, TRAPPED)
+    [confirmation] = await api.click(scared, help_now, "esc:urgent")
+    assert "within 5 minutes" in confirmation.text  # SLA_URGENT_MINUTES, during hours
+    await wait_until(lambda: len(cards(api)) == 2)
+    hotline = services_of(open_hotline).hotline
+
+    clock_of(open_hotline).advance(timedelta(minutes=6))
+
+    assert await hotline.sweep() == 1  # only the urgent one is late already
+    member = services_of(open_hotline).staff.get(SAM.id)
+    assert member is not None
+    answer = await hotline.queue(member)
+    first, second = [line for line in answer.text.splitlines() if line.startswith(("#", "🚨"))]
+    assert first.startswith("🚨 #") and second.startswith("#")
