@@ -170,13 +170,18 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from nlu.evaluate import SetEvaluation, evaluate_folder
     from nlu.evaluation_report import write_report
     from nlu.urgent import UrgentDetector
-    from nlu.urgent_eval import score
+    from nlu.urgent_eval import URGENT_SETS, Results, lexicon_judge, score
     from nlu.urgent_eval import write_report as urgent_eval_report
 
-    urgent = score(UrgentDetector.load(), ROOT / "nlu" / "tests" / "urgent")
+    urgent_folders = {name: ROOT / "nlu" / "tests" / name for name in URGENT_SETS}
     urgent_report = args.report.parent / "urgent"
-    print(urgent_eval_report(urgent, urgent_report, today=date.today()))
+
+    async def lexicon_only() -> Results:
+        judge = lexicon_judge(UrgentDetector.load())
+        return {"lexicon": {name: await score(judge, f) for name, f in urgent_folders.items()}}
+
     if args.urgent_only:
+        print(urgent_eval_report(asyncio.run(lexicon_only()), urgent_report, today=date.today()))
         return 0
     folders = [ROOT / "nlu" / "tests" / name for name in args.sets]
     missing = [str(f) for f in folders if not any(f.glob("*.yml"))]
@@ -195,8 +200,18 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
             thresholds = {
                 k: v for k, v in asdict(dialogue.thresholds).items() if isinstance(v, int | float)
             }
+
+            async def with_nlu(text: str, language: str) -> bool:
+                understood = await dialogue.understand(text, language, args.country)
+                return understood.urgency.urgent
+
+            urgent = await lexicon_only()
+            urgent["lexicon + NLU urgency score"] = {
+                name: await score(with_nlu, folder) for name, folder in urgent_folders.items()
+            }
         write_report(results, args.report, thresholds=thresholds, today=date.today())
         print(args.report.with_suffix(".md").read_text(encoding="utf-8"))
+        print(urgent_eval_report(urgent, urgent_report, today=date.today()))
 
     asyncio.run(session())
     return 0

@@ -40,8 +40,13 @@ class UrgencyDetector(Protocol):
     def detect(self, text: str, language: str | None = None) -> Urgency: ...
 
 
-PERSON_ACTIONS = ("human", "esc:")
-"""Buttons that offer a person: every reply carrying one says when a person can answer."""
+SEMANTIC_KINDS = {
+    "safety_trafficking": "trafficking",
+    "health_emergency": "medical",
+    "health_mental": "self_harm",
+}
+"""The kind of danger an urgent message most likely is, by the article the NLU found nearest
+(for the help named after 112); any other article: the country's default help."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class Dialogue:
         urgent: UrgencyDetector,
         vocabulary: Vocabulary | None = None,
         retention_days: int = 90,
+        urgent_threshold: float = 0.8,
     ) -> None:
         self.kb = kb
         self.clock = clock
@@ -86,6 +92,7 @@ class Dialogue:
         self.hotline = hotline
         self.vocabulary = vocabulary  # when a short message is specific enough to answer
         self.urgent = urgent
+        self.urgent_threshold = urgent_threshold
         self.retention_days = retention_days
         self._routes: dict[str, Callable[[Profile, str, str], Awaitable[list[Reply]]]] = {
             "lang": self._choose_language,
@@ -121,6 +128,9 @@ class Dialogue:
         except NluUnavailable as exc:
             log.warning("NLU unavailable, answering with menus: %s", exc)
             return Understanding(text, language, None, reply_language, urgency)
+        if not urgency.urgent and (result.urgency or 0.0) >= self.urgent_threshold:
+            kind = SEMANTIC_KINDS.get(result.intent or "")
+            urgency = Urgency(True, kind, f"nlu:{result.urgency:.2f}")
         topics = {article_id: article.topic for article_id, article in self.kb.articles.items()}
         decision = decide(result, topics, self.thresholds, text=text, vocabulary=self.vocabulary)
         if (
@@ -207,6 +217,8 @@ class Dialogue:
             understanding = await self.understand(text, language, profile.country)
         else:
             understanding = None
+        if understanding is not None and understanding.urgency.urgent:  # by meaning (the NLU)
+            return await self._urgent(profile, text, understanding.urgency, key)
         if open_ticket is not None and understanding and self._answers(understanding, profile):
             return await self._answer_while_open(profile, understanding, language)
         forwarded = await self._forward_to_ticket(profile, text, language, key)

@@ -209,6 +209,7 @@ async def build_services(
         vocabulary=Vocabulary.from_examples(read_language_files(settings.nlu_data_dir)),
         clock=clock,
         urgent=UrgentDetector.load(),
+        urgent_threshold=settings.urgent_threshold,
         retention_days=settings.retention_days,
     )
     return Services(

@@ -93,8 +93,11 @@ def _result(payload: Any) -> NluResult:
         for item in payload.get("intent_ranking") or ()
     )
     name = intent.get("name") if intent else None
+    urgency = payload.get("urgency") or {}
+    score = urgency.get("score") if isinstance(urgency, dict) else None
     return NluResult(
         intent=str(name) if name else None,
         confidence=float(intent.get("confidence") or 0.0) if intent else 0.0,
         ranking=ranking,
+        urgency=float(score) if isinstance(score, int | float) else None,
     )

@@ -44,6 +44,8 @@ class NluResult:
     intent: str | None
     confidence: float
     ranking: tuple[Candidate, ...] = ()
+    urgency: float | None = None
+    """The urgency classifier's score (nlu/components/urgency.py); None from an older model."""
 
 
 @dataclass(frozen=True, slots=True)

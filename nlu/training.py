@@ -22,8 +22,10 @@ COMPONENTS_DIR = Path(__file__).resolve().parent / "components"
 MODEL_INPUTS = (
     Path(__file__).resolve().parent / "translit.py",
     PROJECT_ROOT / "requirements" / "nlu-encoder.lock",
+    Path(__file__).resolve().parent / "urgency_examples.yml",
 )
-"""Other files the model depends on: the transliteration rules, the pinned sentence encoder."""
+"""Other files the model depends on: the transliteration rules, the pinned sentence encoder,
+the urgency classifier's examples (nlu/components/urgency.py)."""
 
 
 @dataclass(frozen=True, slots=True)

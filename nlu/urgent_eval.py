@@ -1,14 +1,17 @@
-"""Scoring the urgency detector on the held-out urgent set (`nlu/tests/urgent/<lang>.yml`),
-part of `make eval`: urgent recall ≥ 98 % and false urgent ≤ 3 % per language.
+"""Scoring urgent detection on the held-out urgent sets (`nlu/tests/urgent/` and
+`nlu/tests/urgent_fresh/`), part of `make eval`: urgent recall ≥ 98 % and false urgent ≤ 3 % per
+language. Scored twice: the lexicon alone (what the bot has when the NLU is down) and the lexicon
+together with the NLU's urgency score (what the bot does).
 
 The set was written without reading the lexicons; never copy its sentences into them (fix a miss
 with a word family or a concept that people use, and add your own example to
-`tests/nlu/urgent_dev.yml`).
+`nlu/urgency_examples.yml`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +21,9 @@ import yaml
 
 from nlu.urgent import Urgency
 
+URGENT_SETS = ("urgent", "urgent_fresh")
+"""Folders under nlu/tests/: the first held-out set (used since for error analysis by concept),
+and a fresh one written later by someone who saw neither the lexicon nor the first set."""
 RECALL_TARGET = 0.98
 FALSE_URGENT_TARGET = 0.03
 
@@ -51,7 +57,18 @@ class LanguageScore:
         )
 
 
-def score(detector: Detector, folder: Path) -> dict[str, LanguageScore]:
+Judge = Callable[[str, str], Awaitable[bool]]
+"""Whether a text (in a language) is urgent."""
+
+
+def lexicon_judge(detector: Detector) -> Judge:
+    async def judge(text: str, language: str) -> bool:
+        return detector.detect(text, language).urgent
+
+    return judge
+
+
+async def score(judge: Judge, folder: Path) -> dict[str, LanguageScore]:
     """Per language: how many urgent messages were caught, how many calm ones flagged."""
     scores: dict[str, LanguageScore] = {}
     for path in sorted(folder.glob("*.yml")):
@@ -59,7 +76,7 @@ def score(detector: Detector, folder: Path) -> dict[str, LanguageScore]:
         language = str(data.get("language") or path.stem)
         row = scores.setdefault(language, LanguageScore())
         for example in data.get("examples") or []:
-            found = detector.detect(str(example["text"]), language).urgent
+            found = await judge(str(example["text"]), language)
             if example["urgent"]:
                 row.urgent += 1
                 row.caught += found
@@ -72,36 +89,53 @@ def score(detector: Detector, folder: Path) -> dict[str, LanguageScore]:
     return scores
 
 
-def write_report(scores: dict[str, LanguageScore], report: Path, *, today: date) -> str:
+Results = dict[str, dict[str, dict[str, LanguageScore]]]
+"""How (lexicon, lexicon + NLU) → set → language → score."""
+
+
+def write_report(results: Results, report: Path, *, today: date) -> str:
     """Write `<report>.md` and `<report>.json`; returns the Markdown."""
     lines = [
-        "# Urgent detection on the held-out urgent set",
+        "# Urgent detection on the held-out urgent sets",
         "",
         f"Scored {today.isoformat()} by `make eval` (nlu/urgent_eval.py). Targets per language: "
         f"urgent recall ≥ {RECALL_TARGET:.0%}, false urgent ≤ {FALSE_URGENT_TARGET:.0%}.",
-        "",
-        "| language | urgent | recall | near misses | false urgent | target | missed kinds |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for language, row in sorted(scores.items()):
-        missed = ", ".join(f"{k} {n}" for k, n in sorted(row.missed_kinds.items())) or "—"
-        lines.append(
-            f"| {language} | {row.urgent} | {_pct(row.recall)} | {row.calm} | "
-            f"{_pct(row.false_rate)} | {'met' if row.met else 'MISSED'} | {missed} |"
-        )
+    for how, sets in results.items():
+        for name, scores in sets.items():
+            lines += [
+                "",
+                f"## {name}: {how}",
+                "",
+                "| language | urgent | recall | near misses | false urgent | target | missed |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            for language, row in sorted(scores.items()):
+                missed = ", ".join(f"{k} {n}" for k, n in sorted(row.missed_kinds.items()))
+                lines.append(
+                    f"| {language} | {row.urgent} | {_pct(row.recall)} | {row.calm} | "
+                    f"{_pct(row.false_rate)} | {'met' if row.met else 'MISSED'} | "
+                    f"{missed or '—'} |"
+                )
     markdown = "\n".join(lines) + "\n"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.with_suffix(".md").write_text(markdown, encoding="utf-8")
     data: dict[str, Any] = {
-        language: {
-            "urgent": row.urgent,
-            "recall": row.recall,
-            "near_misses": row.calm,
-            "false_urgent_rate": row.false_rate,
-            "met": row.met,
-            "missed_kinds": row.missed_kinds,
+        how: {
+            name: {
+                language: {
+                    "urgent": row.urgent,
+                    "recall": row.recall,
+                    "near_misses": row.calm,
+                    "false_urgent_rate": row.false_rate,
+                    "met": row.met,
+                    "missed_kinds": row.missed_kinds,
+                }
+                for language, row in sorted(scores.items())
+            }
+            for name, scores in sets.items()
         }
-        for language, row in sorted(scores.items())
+        for how, sets in results.items()
     }
     report.with_suffix(".json").write_text(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

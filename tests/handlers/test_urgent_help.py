@@ -310,3 +310,20 @@ async def test_an_urgent_request_has_its_own_sla_and_comes_first_in_the_queue(
     answer = await hotline.queue(member)
     first, second = [line for line in answer.text.splitlines() if line.startswith(("#", "🚨"))]
     assert first.startswith("🚨 #") and second.startswith("#")
+
+
+async def test_danger_the_lexicon_does_not_know_is_caught_by_the_nlu_score(
+    open_hotline: App, forum_api: FakeBotApi, rasa: FakeRasa
+) -> None:
+    migrant = FakeUser(310)
+    await onboard(forum_api, migrant)
+    words = "the baby swallowed a battery"
+    assert not services_of(open_hotline).dialogue.urgent.detect(words, "en").urgent
+
+    rasa.urgency = 0.2  # below URGENT_THRESHOLD: an ordinary answer
+    [calm] = await forum_api.exchange(migrant, words)
+    rasa.urgency = 0.93
+    [help_now] = await forum_api.exchange(migrant, words)
+
+    assert "112" not in calm.text
+    assert "112" in help_now.text and help_now.button("Talk to a person") == "esc:urgent"

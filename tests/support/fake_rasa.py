@@ -14,6 +14,8 @@ class FakeRasa:
     def __init__(self) -> None:
         self.mode = "ok"
         self.requests = 0
+        self.urgency: float | None = None
+        """The urgency score to answer with (nlu/components/urgency.py); None: no such field."""
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._release = asyncio.Event()
@@ -52,6 +54,7 @@ class FakeRasa:
             self._release.clear()
             await self._release.wait()
         ranking = [{"name": "doc_passport", "confidence": 0.95}]
-        return web.json_response(
-            {"text": "", "intent": ranking[0], "intent_ranking": ranking, "entities": []}
-        )
+        payload = {"text": "", "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+        if self.urgency is not None:
+            payload["urgency"] = {"score": self.urgency}
+        return web.json_response(payload)
