@@ -65,7 +65,8 @@ run: setup
 test: setup
 	$(PY) -m bot kb check
 	$(PY) .ci/check_i18n.py
-	url=$$(bash .ci/postgres.sh) && TEST_POSTGRES_URL=$$url $(PY) -m pytest
+	url=$$(bash .ci/postgres.sh) && chromium=$$(bash .ci/chromium.sh) && \
+		TEST_POSTGRES_URL=$$url CHROMIUM=$$chromium $(PY) -m pytest
 
 # The fast tests (no Rasa server, no PostgreSQL) and `kb check` with the clock two years ahead
 # (libfaketime, installed by .ci/faketime.sh): nothing may pass or fail because of today's date.
@@ -75,7 +76,7 @@ test-future: setup
 	ft=$$(bash .ci/faketime.sh) && \
 	$$ft -f "$(FUTURE)" $(PY) -c 'import datetime; print("clock under faketime:", datetime.date.today())' && \
 	$$ft -f "$(FUTURE)" $(PY) -m bot kb check && \
-	$$ft -f "$(FUTURE)" $(PY) -m pytest -q -m "not rasa and not postgres" -p no:cacheprovider
+	$$ft -f "$(FUTURE)" $(PY) -m pytest -q -m "not rasa and not postgres and not browser" -p no:cacheprovider
 
 # Benchmarks (issue 6): NLU, language detection, knowledge lookup, the bot end to end on SQLite and
 # PostgreSQL, the ticket store; about 15 minutes. Writes bench/results.md and bench/results.json.

@@ -108,6 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=_positive, default=7, help="the last N days (default 7)")
     stats.add_argument("--png", type=Path, metavar="FILE", help="also write a chart")
     stats.set_defaults(handler=_stats)
+    commands.add_parser(
+        "web", help="serve the web back office (WEB_LISTEN:WEB_PORT) against the database"
+    ).set_defaults(handler=_web)
+    staff = commands.add_parser("staff", help="hotline staff tools").add_subparsers(
+        dest="staff_command", required=True
+    )
+    link = staff.add_parser("login-link", help="print a one-time login link to the web inbox")
+    link.add_argument("telegram_id", type=int)
+    link.set_defaults(handler=_login_link)
     db = commands.add_parser("db", help="database tools").add_subparsers(
         dest="db_command", required=True
     )
@@ -135,13 +144,63 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def _shell(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import running_services
     from bot.shell import run_shell
+    from web import server
 
     async def session() -> None:
         print("Starting the assistant (the NLU server takes a few seconds)...", file=sys.stderr)
         async with running_services(settings) as services:
-            await run_shell(services)
+            web = server.make_server(services, settings)
+            try:
+                task = await server.start(web)
+            except (OSError, SystemExit, RuntimeError) as exc:
+                print(f"The web back office could not start ({exc}).", file=sys.stderr)
+                await run_shell(services)
+                return
+            print(
+                f"Web back office: {settings.web_url} (log in: python -m bot staff "
+                "login-link TELEGRAM_ID)",
+                file=sys.stderr,
+            )
+            try:
+                await run_shell(services)
+            finally:
+                await server.stop(web, task)
 
     asyncio.run(session())
+    return 0
+
+
+def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import running_services
+    from web import server
+
+    # The back office never asks the NLU: it does not start a Rasa server of its own.
+    settings = settings.model_copy(update={"nlu_url": settings.nlu_url or "http://127.0.0.1:9"})
+
+    async def session() -> None:
+        async with running_services(settings, wait_for_nlu=False) as services:
+            web = server.make_server(services, settings)
+            print(f"Web back office: {settings.web_url}", file=sys.stderr)
+            await web.serve()
+
+    asyncio.run(session())
+    return 0
+
+
+def _login_link(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import running_services
+    from web import server
+
+    settings = settings.model_copy(update={"nlu_url": settings.nlu_url or "http://127.0.0.1:9"})
+
+    async def session() -> str | None:
+        async with running_services(settings, wait_for_nlu=False) as services:
+            return await server.login_link(services, settings, args.telegram_id)
+
+    url = asyncio.run(session())
+    if url is None:
+        raise AssistantError(f"{args.telegram_id} is not listed in STAFF: no login link")
+    print(url)
     return 0
 
 

@@ -238,6 +238,18 @@ class Hotline:
         log.warning("a message to a user could not be sent now; the outbox will retry it")
         self.on_enqueued()
 
+    async def send_private(self, chat_id: int, reply: Reply) -> None:
+        """A message to one staff member's private chat, through the outbox."""
+        async with self.sessions.begin() as session:
+            await self._enqueue(
+                session,
+                key=f"private:{chat_id}:{uuid.uuid4().hex}",
+                kind="to_user",
+                chat_id=chat_id,
+                payload={"reply": _dump(reply)},
+            )
+        self.on_enqueued()
+
     def out_of_hours_notice(self, language: str, country: str | None) -> str | None:
         now = self.clock()
         if self.config.hours.is_open(now):
@@ -517,8 +529,11 @@ class Hotline:
         text: str,
         key: str,
         staff_message_id: int | None,
+        *,
+        from_web: bool = False,
     ) -> StaffAnswer:
-        """Relay a staff message to the migrant, as coming from the hotline."""
+        """Relay a staff message to the migrant, as coming from the hotline. A reply written in
+        the web inbox is also posted in the ticket's place in the staff group."""
         if not member.may(Permission.HANDLE):
             return self._refused(member, "reply", ticket_id)
         async with self.sessions.begin() as session:
@@ -562,6 +577,9 @@ class Hotline:
                 f"reply:{key}",
                 lambda lang, number: self.views.staff_reply(lang, number, text, name),
             )
+            if from_web:
+                echo = self.views.web_reply(ticket_id, member.name, text)
+                await self._to_staff(session, ticket_id, echo, key=f"web:{key}")
             await self._edit_card(session, ticket_id)
         self.on_enqueued()
         return self._answer("Sent to the migrant of request #{number}.", True, number=ticket_id)

@@ -152,6 +152,20 @@ class HotlineViews:
             ticket_id=ticket.id,
         )
 
+    def login_link(self, url: str) -> Reply:
+        _ = self.i18n.gettext(self.staff_language)
+        return Reply(
+            _("Your login link to the web inbox (it works once, for 10 minutes):") + "\n" + url
+        )
+
+    def web_reply(self, ticket_id: int, name: str, text: str) -> Reply:
+        """A reply sent from the web inbox, shown in the ticket's place in the staff group."""
+        _ = self.i18n.gettext(self.staff_language)
+        heading = _("💬 {name} replied to request #{number} from the web inbox:")
+        return Reply(
+            heading.format(name=name, number=ticket_id) + "\n" + text, ticket_id=ticket_id
+        )
+
     def urgent_ping(self, ticket_id: int, supervisors: list[StaffMember]) -> Reply:
         _ = self.i18n.gettext(self.staff_language)
         text = _("🚨 Request #{number} is urgent: the migrant may be in immediate danger.").format(

@@ -235,3 +235,15 @@ class ProcessedUpdate(Base):
     payload: Mapped[dict[str, Any] | None]
     replies_sent: Mapped[int] = mapped_column(server_default="0")
     """How many of the update's replies Telegram confirmed: a replay after a crash skips them."""
+
+
+class WebLoginToken(Base):
+    """A one-time login link to the web back office (web/auth.py): only its hash is stored."""
+
+    __tablename__ = "web_login_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

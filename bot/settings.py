@@ -93,6 +93,14 @@ class Settings(BaseSettings):
     """Conversation text (messages, questions, ticket texts of closed tickets) older than this is
     erased by a job that runs every RETENTION_CHECK_HOURS."""
     retention_check_hours: float = 6.0
+    web_listen: str = "127.0.0.1"
+    """The web back office's address (`python -m bot web`, and `make run`)."""
+    web_port: int = 8080
+    web_public_url: str | None = None
+    """How staff reach the back office, for login links (e.g. https://hotline.example.org);
+    unset: http://WEB_LISTEN:WEB_PORT. Cookies are Secure when it is https."""
+    web_secret: SecretStr | None = None
+    """Signs the back office's session cookies; unset: a random one kept in RUN_DIR."""
     outbox_poll_seconds: float = 2.0
     outbox_max_backoff: float = 300.0
     """The longest wait between two delivery attempts of one message (seconds)."""
@@ -105,6 +113,23 @@ class Settings(BaseSettings):
                 raise ConfigError(f"ONCALL entry '{entry}' must be a Telegram id (digits)")
             ids.append(int(entry))
         return tuple(ids)
+
+    @property
+    def web_url(self) -> str:
+        return (self.web_public_url or f"http://{self.web_listen}:{self.web_port}").rstrip("/")
+
+    def web_signing_secret(self) -> str:
+        """WEB_SECRET, or one made once and kept in RUN_DIR (sessions survive a restart)."""
+        if self.web_secret is not None and self.web_secret.get_secret_value():
+            return self.web_secret.get_secret_value()
+        path = self.run_dir / "web-secret"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
 
     def require_webhook_secret(self) -> str:
         """The webhook secret; ConfigError when it is missing or not what Telegram accepts."""

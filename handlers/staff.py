@@ -36,7 +36,7 @@ from handlers.common import NO_PREVIEW, run_command, update_key
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = ("queue", "mine", "take", "resolve", "note", "refer", "reload")
+STAFF_COMMANDS = ("queue", "mine", "take", "resolve", "note", "refer", "reload", "web")
 BUTTON = re.compile(
     r"^st:(?P<action>claim|resolve|refer|rf):(?P<ticket>[0-9]{1,10})(?::(?P<arg>\w{1,40}))?$"
 )
@@ -129,6 +129,8 @@ async def _run_staff_command(
     }
     if name in ("queue", "mine"):
         return await hotline.queue(member, mine=name == "mine")
+    if name == "web":
+        return await _web_login_link(context, member)
     if name == "reload":
         if not member.may(Permission.PUBLISH):
             log.warning("refused /reload from staff %s (%s)", member.telegram_id, member.role)
@@ -149,6 +151,20 @@ async def _run_staff_command(
     if len(args) < 2:
         return await hotline.referral_choices(member, ticket_id)
     return await hotline.refer(member, ticket_id, args[1].split()[0])
+
+
+async def _web_login_link(context: Context, member: StaffMember) -> StaffAnswer:
+    """/web: a one-time login link to the web inbox, always in a private chat."""
+    from web.server import login_link
+
+    hotline = context.services.hotline
+    url = await login_link(context.services, context.services.settings, member.telegram_id)
+    if url is None:
+        return StaffAnswer(hotline.views.staff_text("Your role does not allow this."), False)
+    await hotline.send_private(member.telegram_id, hotline.views.login_link(url))
+    return StaffAnswer(
+        hotline.views.staff_text("I sent you a login link in a private chat."), True
+    )
 
 
 async def staff_message(update: Update, context: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -165,3 +166,21 @@ def test_eval_names_a_missing_held_out_set() -> None:
     assert completed.returncode == 2
     assert "no held-out files" in completed.stderr
     assert "no_such_set" in completed.stderr
+
+
+def test_staff_login_link_is_printed_only_for_staff(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'links.db'}",
+        "STAFF": "201:agent:Ana",
+        "WEB_PUBLIC_URL": "https://hotline.example.org",
+        "RUN_DIR": str(tmp_path / "run"),
+    }
+
+    issued = run_cli("staff", "login-link", "201", env=env)
+    refused = run_cli("staff", "login-link", "999", env=env)
+
+    assert issued.returncode == 0, issued.stderr
+    assert re.fullmatch(r"https://hotline\.example\.org/login/[\w-]{40,}\n", issued.stdout)
+    assert refused.returncode != 0 and refused.stdout == ""
+    assert "999 is not listed in STAFF" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -1,0 +1,98 @@
+"""The web back office's door, over real HTTP: one-time login links, roles, CSRF, no traces."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import stop_bot
+from tests.fake_telegram import FakeBotApi, FakeUser
+from tests.support.hotline import ANA, EVE, clock_of, escalate, start_hotline
+from tests.support.web import WebOffice, serving
+
+
+@pytest.fixture
+async def office(tmp_path: Path, fake_api: FakeBotApi) -> AsyncIterator[WebOffice]:
+    application = await start_hotline(tmp_path, fake_api)
+    try:
+        async with serving(application) as web:
+            yield web
+    finally:
+        await stop_bot(application)
+
+
+async def logged_in(web: WebOffice, telegram_id: int) -> httpx.AsyncClient:
+    link = await web.login_link(telegram_id)
+    assert link is not None
+    client = httpx.AsyncClient(base_url=web.url)
+    response = await client.get(link)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    return client
+
+
+async def test_health_and_anonymous_visitors(office: WebOffice) -> None:
+    async with httpx.AsyncClient(base_url=office.url) as client:
+        assert (await client.get("/healthz")).text == "ok"
+        inbox = await client.get("/")
+        assert inbox.status_code == 403
+        assert "/web" in inbox.text  # how to get a link
+        missing = await client.get("/no/such/page")
+        assert missing.status_code == 404 and "Traceback" not in missing.text
+
+
+async def test_a_login_link_works_once_and_expires(
+    office: WebOffice, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    link = await office.login_link(ANA.id)
+    assert link is not None
+    token = link.rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=office.url) as first:
+        response = await first.get(link)
+        assert response.status_code == 303
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        assert (await first.get("/")).status_code == 200
+    async with httpx.AsyncClient(base_url=office.url) as second:
+        assert (await second.get(link)).status_code == 403  # replayed
+    late = await office.login_link(ANA.id)
+    assert late is not None
+    clock_of(office.application).advance(timedelta(minutes=11))
+    async with httpx.AsyncClient(base_url=office.url) as third:
+        assert (await third.get(late)).status_code == 403  # expired
+    assert await office.login_link(999) is None  # not in STAFF: no link at all
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    assert f"staff {ANA.id}" in ours  # logins and refusals, by Telegram id
+    assert token not in ours  # never a token (httpx, the test's own client, logs URLs)
+
+
+async def test_roles_and_csrf(office: WebOffice, fake_api: FakeBotApi) -> None:
+    card = await escalate(fake_api, FakeUser(401))
+    ticket_id = int(card.button("Claim").split(":")[-1])
+    editor = await logged_in(office, EVE.id)
+    assert (await editor.get("/")).status_code == 403  # editors have no inbox
+    await editor.aclose()
+    agent = await logged_in(office, ANA.id)
+    try:
+        page = await agent.get(f"/requests/{ticket_id}")
+        assert page.status_code == 200
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        forged = await agent.post(f"/requests/{ticket_id}/claim", data={})
+        assert forged.status_code == 403
+        wrong = await agent.post(f"/requests/{ticket_id}/claim", data={"csrf": "x" * 32})
+        assert wrong.status_code == 403
+        claimed = await agent.post(f"/requests/{ticket_id}/claim", data={"csrf": csrf.group(1)})
+        assert claimed.status_code == 303
+        after = await agent.get(f"/requests/{ticket_id}")
+        assert "is now yours" in after.text
+        assert (await agent.get("/requests/abc")).status_code == 404
+        assert (await agent.get("/requests/99999")).status_code == 404
+    finally:
+        await agent.aclose()

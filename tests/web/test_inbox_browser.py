@@ -1,0 +1,123 @@
+"""Staff work a request in a real browser (Debian's chromium driven by Playwright), beside the
+Telegram group: log in with a link, find the request, claim, reply (it reaches the migrant in
+Telegram), note, see a Telegram reply appear live, resolve; two people claiming at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from bot.settings import ROOT
+from tests.conftest import stop_bot
+from tests.fake_telegram import FakeBotApi, FakeUser
+from tests.support.hotline import (
+    ANA,
+    SAM,
+    STAFF_CHAT,
+    escalate,
+    start_hotline,
+    ticket_row,
+    wait_until,
+)
+from tests.support.web import WebOffice, chromium_path, serving
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+async def office(tmp_path: Path, fake_api: FakeBotApi) -> AsyncIterator[WebOffice]:
+    fake_api.forums.add(STAFF_CHAT)
+    application = await start_hotline(tmp_path, fake_api)
+    try:
+        async with serving(application) as web:
+            yield web
+    finally:
+        await stop_bot(application)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    path = chromium_path()
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=path, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def open_as(browser: Browser, web: WebOffice, telegram_id: int) -> Page:
+    context = await browser.new_context(viewport={"width": 1000, "height": 800})
+    page = await context.new_page()
+    link = await web.login_link(telegram_id)
+    assert link is not None
+    await page.goto(link)
+    return page
+
+
+async def test_a_request_worked_from_the_browser(
+    office: WebOffice, browser: Browser, fake_api: FakeBotApi
+) -> None:
+    api = fake_api
+    migrant = FakeUser(501)
+    card = await escalate(api, migrant)
+    ticket_id = int(card.button("Claim").split(":")[-1])
+    page = await open_as(browser, office, ANA.id)
+
+    await page.get_by_role("link", name=f"#{ticket_id}").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "web-inbox.png"), full_page=True)
+    await page.get_by_role("link", name=f"#{ticket_id}").click()
+    await page.get_by_role("button", name="Claim").click()
+    await page.get_by_text(f"Request #{ticket_id} is now yours.").wait_for()
+
+    await page.get_by_label("Reply to the migrant").fill(
+        "Hello, we will help you with the passport."
+    )
+    await page.get_by_role("button", name="Send reply").click()
+    await wait_until(
+        lambda: any(
+            "we will help you with the passport" in m.text for m in api.sent_to(migrant.id)
+        )
+    )
+    await wait_until(
+        lambda: any("from the web inbox" in m.text for m in api.sent_to(STAFF_CHAT))
+    )  # the Telegram group sees it in the request's topic too
+    await page.get_by_label("Internal note").fill("Called the consulate, waiting.")
+    await page.get_by_role("button", name="Add note").click()
+    await page.get_by_text("Called the consulate, waiting.").wait_for()
+
+    topic = card.thread_id
+    await api.send_group_text(
+        SAM, STAFF_CHAT, "Sam here: the consulate answered.", thread_id=topic
+    )
+    await page.get_by_text("Sam here: the consulate answered.").wait_for(timeout=4000)  # live
+    await page.screenshot(path=str(SCREENSHOTS / "web-request.png"), full_page=True)
+
+    await page.get_by_role("button", name="Resolve").click()
+    await page.get_by_text(f"Request #{ticket_id} is resolved.").wait_for()
+    assert (await ticket_row(office.application, ticket_id)).state == "resolved"
+
+
+async def test_two_people_claiming_at_once_one_wins(
+    office: WebOffice, browser: Browser, fake_api: FakeBotApi
+) -> None:
+    card = await escalate(fake_api, FakeUser(502))
+    ticket_id = int(card.button("Claim").split(":")[-1])
+    pages = [await open_as(browser, office, who.id) for who in (ANA, SAM)]
+    for page in pages:
+        await page.goto(f"{office.url}/requests/{ticket_id}")
+
+    await asyncio.gather(*(p.get_by_role("button", name="Claim").click() for p in pages))
+
+    texts = [await p.locator("main").inner_text() for p in pages]
+    assert sum("is now yours" in text for text in texts) == 1
+    assert (await ticket_row(office.application, ticket_id)).claimed_by in (ANA.id, SAM.id)
