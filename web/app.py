@@ -132,7 +132,8 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         items = [_item(services, ticket, now) for ticket in rows]
         if late:
             items = [item for item in items if item["overdue"]]
-        return page(request, "inbox.html", items=items, query=query, states=tickets.OPEN_STATES)
+        name = "_inbox_rows.html" if request.headers.get("HX-Request") else "inbox.html"
+        return page(request, name, items=items, query=query, states=tickets.OPEN_STATES)
 
     @staff_only
     async def request_page(request: Request) -> Response:
@@ -160,6 +161,9 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
                 answer = await hotline.resolve(member, ticket_id)
             elif name == "note":
                 answer = await hotline.note(member, ticket_id, text)
+            elif name == "refer":
+                institution = str(form.get("institution", ""))
+                answer = await hotline.refer(member, ticket_id, institution)
             elif not text:
                 request.session["flash"] = {"ok": False, "text": "Write a reply first."}
                 return RedirectResponse(f"/requests/{ticket_id}", status_code=303)
@@ -192,7 +196,7 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         Route("/requests/{ticket_id}/timeline", timeline),
         *(
             Route(f"/requests/{{ticket_id}}/{name}", action(name), methods=["POST"])
-            for name in ("claim", "reply", "note", "resolve")
+            for name in ("claim", "reply", "note", "refer", "resolve")
         ),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
@@ -275,7 +279,20 @@ async def _request_context(services: Services, ticket_id: int) -> dict[str, Any]
         timeline.append({"at": at, "order": 1, "who": "event", "name": actor, "text": text})
     timeline.sort(key=lambda entry: (entry["at"], entry["order"]))
     item = _item(services, ticket, services.clock())
-    return {"item": item, "ticket": ticket, "timeline": timeline, "nlu": ticket.nlu or {}}
+    directory = services.hotline.institutions_for(ticket.country)
+    staff_language = services.hotline.views.staff_language
+    institutions = [(i.id, i.name_in(staff_language)) for i in directory]
+    referred = (
+        services.hotline.views.institution_name(ticket.referred_to) if ticket.referred_to else None
+    )
+    return {
+        "item": item,
+        "ticket": ticket,
+        "timeline": timeline,
+        "nlu": ticket.nlu or {},
+        "institutions": institutions,
+        "referred": referred,
+    }
 
 
 def _utc(iso: str) -> str:

@@ -73,6 +73,9 @@ async def test_a_request_worked_from_the_browser(
     page = await open_as(browser, office, ANA.id)
 
     await page.get_by_role("link", name=f"#{ticket_id}").wait_for()
+    later = await escalate(api, FakeUser(503))  # arrives while the inbox is open
+    later_id = int(later.button("Claim").split(":")[-1])
+    await page.get_by_role("link", name=f"#{later_id}").wait_for(timeout=4000)  # no reload
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "web-inbox.png"), full_page=True)
     await page.get_by_role("link", name=f"#{ticket_id}").click()
@@ -94,6 +97,15 @@ async def test_a_request_worked_from_the_browser(
     await page.get_by_label("Internal note").fill("Called the consulate, waiting.")
     await page.get_by_role("button", name="Add note").click()
     await page.get_by_text("Called the consulate, waiting.").wait_for()
+    await page.get_by_label("Refer to").select_option("md_asp")
+    await page.get_by_role("button", name="Ask for consent and refer").click()
+    await page.get_by_text("Asked the migrant (en) for consent").wait_for()
+    await wait_until(
+        lambda: any("refc:" in d for m in api.sent_to(migrant.id) for _, d in m.buttons)
+    )
+    question = next(m for m in api.sent_to(migrant.id) if any("refc:" in d for _, d in m.buttons))
+    await api.press(migrant, question, question.button("Yes"))
+    await page.get_by_text("referral_consent").first.wait_for(timeout=4000)
 
     topic = card.thread_id
     await api.send_group_text(
