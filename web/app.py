@@ -31,7 +31,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from bot import tickets
+from bot import hotline_report, tickets
+from bot.hotline_report import HotlineReport
 from bot.hotline_views import REASONS, STAFF_STATES
 from bot.models import Ticket, TicketMessage
 from bot.services import Services
@@ -178,6 +179,37 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
 
         return act
 
+    async def report_of(request: Request) -> HotlineReport:
+        days = min(max(int(request.query_params.get("days", "30") or 30), 1), 366)
+        async with services.sessions() as session:
+            return await hotline_report.collect(session, days=days, now=services.clock())
+
+    @staff_only
+    async def reports(request: Request) -> Response:
+        member = member_of(request)
+        if member is None or not member.may(Permission.OVERRIDE):
+            return page(request, "error.html", status=403, message="Reports are for supervisors.")
+        report = await report_of(request)
+        if request.url.path.endswith(".csv"):
+            name = f"hotline-{report.first_day}-{report.last_day}.csv"
+            return Response(
+                report.as_csv(),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        durations = {
+            label: (report.quantile(values, 0.5), report.quantile(values, 0.9), len(values))
+            for label, values in (("claim", report.to_claim), ("resolve", report.to_resolve))
+        }
+        return page(
+            request,
+            "reports.html",
+            report=report,
+            durations=durations,
+            duration=_duration,
+            days=(report.last_day - report.first_day).days + 1,
+        )
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status >= 500:
@@ -192,6 +224,8 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         Route("/login/{token}", login),
         Route("/logout", logout, methods=["POST"]),
         Route("/", inbox),
+        Route("/reports", reports),
+        Route("/reports.csv", reports),
         Route("/requests/{ticket_id}", request_page),
         Route("/requests/{ticket_id}/timeline", timeline),
         *(
@@ -304,3 +338,13 @@ def _utc(iso: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="seconds")
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes / 60
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -133,3 +133,8 @@ async def test_two_people_claiming_at_once_one_wins(
     texts = [await p.locator("main").inner_text() for p in pages]
     assert sum("is now yours" in text for text in texts) == 1
     assert (await ticket_row(office.application, ticket_id)).claimed_by in (ANA.id, SAM.id)
+    supervisor = pages[1]
+    await supervisor.goto(f"{office.url}/reports")
+    await supervisor.get_by_text("1 requests opened").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await supervisor.screenshot(path=str(SCREENSHOTS / "web-reports.png"), full_page=True)
