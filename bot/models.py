@@ -247,3 +247,18 @@ class WebLoginToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class CannedReply(Base):
+    """A reply supervisors prepared for a language (and topic), offered in the web inbox."""
+
+    __tablename__ = "canned_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    """None: offered for every topic."""
+    title: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]

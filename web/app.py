@@ -34,7 +34,7 @@ from starlette.templating import Jinja2Templates
 from bot import hotline_report, tickets
 from bot.hotline_report import HotlineReport
 from bot.hotline_views import REASONS, STAFF_STATES
-from bot.models import Ticket, TicketMessage
+from bot.models import CannedReply, Ticket, TicketMessage
 from bot.services import Services
 from bot.staff import Permission, StaffMember
 from bot.views import TOPIC_LABELS
@@ -210,6 +210,67 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
             days=(report.last_day - report.first_day).days + 1,
         )
 
+    @staff_only
+    async def canned(request: Request) -> Response:
+        """Supervisors keep the canned replies: list, add, delete."""
+        member = member_of(request)
+        if member is None or not member.may(Permission.OVERRIDE):
+            return page(
+                request,
+                "error.html",
+                status=403,
+                message="Canned replies are kept by supervisors.",
+            )
+        problem = None
+        if request.method == "POST":
+            form = await request.form()
+            async with services.sessions.begin() as session:
+                if delete := tickets.parse_id(str(form.get("delete", ""))):
+                    row = await session.get(CannedReply, delete)
+                    if row is not None:
+                        await session.delete(row)
+                else:
+                    language = str(form.get("language", ""))
+                    topic = str(form.get("topic", "")) or None
+                    title = str(form.get("title", "")).strip()[:80]
+                    text = str(form.get("text", "")).strip()[:4000]
+                    if language not in services.kb.languages or (
+                        topic and topic not in services.kb.topics
+                    ):
+                        problem = "Choose a language and topic from the lists."
+                    elif not title or not text:
+                        problem = "A canned reply needs a title and a text."
+                    else:
+                        session.add(
+                            CannedReply(
+                                language=language,
+                                topic=topic,
+                                title=title,
+                                text=text,
+                                created_by=member.telegram_id,
+                                updated_at=services.clock(),
+                            )
+                        )
+            if problem is None:
+                return RedirectResponse("/canned", status_code=303)
+        async with services.sessions() as session:
+            rows = list(
+                await session.scalars(
+                    select(CannedReply).order_by(
+                        CannedReply.language, CannedReply.topic, CannedReply.title
+                    )
+                )
+            )
+        return page(
+            request,
+            "canned.html",
+            status=422 if problem else 200,
+            rows=rows,
+            problem=problem,
+            languages=services.kb.languages,
+            topics=services.kb.topics,
+        )
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status >= 500:
@@ -225,6 +286,7 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         Route("/logout", logout, methods=["POST"]),
         Route("/", inbox),
         Route("/reports", reports),
+        Route("/canned", canned, methods=["GET", "POST"]),
         Route("/reports.csv", reports),
         Route("/requests/{ticket_id}", request_page),
         Route("/requests/{ticket_id}/timeline", timeline),
@@ -289,6 +351,16 @@ async def _request_context(services: Services, ticket_id: int) -> dict[str, Any]
             )
         )
         events = await tickets.history(session, ticket_id=ticket_id)
+        canned = list(
+            await session.scalars(
+                select(CannedReply)
+                .where(
+                    CannedReply.language == ticket.language,
+                    (CannedReply.topic.is_(None)) | (CannedReply.topic == ticket.topic),
+                )
+                .order_by(CannedReply.title)
+            )
+        )
     timeline: list[dict[str, Any]] = []  # sorted by time; at one instant: events first
     for line in ticket.transcript or []:
         if line.get("text"):
@@ -326,6 +398,7 @@ async def _request_context(services: Services, ticket_id: int) -> dict[str, Any]
         "nlu": ticket.nlu or {},
         "institutions": institutions,
         "referred": referred,
+        "canned": canned,
     }
 
 

@@ -82,9 +82,17 @@ async def test_a_request_worked_from_the_browser(
     await page.get_by_role("button", name="Claim").click()
     await page.get_by_text(f"Request #{ticket_id} is now yours.").wait_for()
 
-    await page.get_by_label("Reply to the migrant").fill(
-        "Hello, we will help you with the passport."
-    )
+    supervisor = await open_as(browser, office, SAM.id)
+    await supervisor.goto(f"{office.url}/canned")
+    await supervisor.get_by_label("Language").select_option("en")
+    await supervisor.get_by_label("Title").fill("Passport help")
+    await supervisor.get_by_label("Text").fill("Hello, we will help you with the passport.")
+    await supervisor.get_by_role("button", name="Add").click()
+    await supervisor.get_by_role("cell", name="Passport help", exact=True).wait_for()
+    await page.reload()
+    await page.get_by_label("Canned reply").select_option(label="Passport help")
+    box = page.get_by_label("Reply to the migrant")
+    assert await box.input_value() == "Hello, we will help you with the passport."
     await page.get_by_role("button", name="Send reply").click()
     await wait_until(
         lambda: any(

@@ -55,6 +55,7 @@ async def test_supervisors_see_requests_speed_and_a_csv(
     supervisor = await client_for(office, SAM.id)
     try:
         assert (await agent.get("/reports")).status_code == 403
+        assert (await agent.get("/canned")).status_code == 403  # supervisors keep them
         page = await supervisor.get("/reports?days=7")
         assert page.status_code == 200
         assert "2 requests opened (0 urgent)" in page.text
