@@ -495,6 +495,20 @@ class Hotline:
             institution=self.views.institution_name(institution.id),
         )
 
+    async def reopen(self, member: StaffMember, ticket_id: int) -> StaffAnswer:
+        """Reopen a resolved request (it becomes this staff member's)."""
+        if not member.may(Permission.HANDLE):
+            return self._refused(member, "reopen", ticket_id)
+        async with self.sessions.begin() as session:
+            reopened = await tickets.reopen_by_staff(
+                session, ticket_id=ticket_id, staff_id=member.telegram_id, now=self.clock()
+            )
+            if not reopened:
+                return self._answer("Request #{number} is not resolved.", False, number=ticket_id)
+            await self._edit_card(session, ticket_id)
+        self.on_enqueued()
+        return self._answer("Request #{number} is now yours.", True, number=ticket_id)
+
     async def note(self, member: StaffMember, ticket_id: int, text: str) -> StaffAnswer:
         """An internal note: stored on the ticket, never sent to the migrant."""
         if not member.may(Permission.HANDLE):

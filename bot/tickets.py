@@ -258,3 +258,20 @@ async def mark_urgent(session: AsyncSession, *, ticket_id: int, actor: str, now:
         return False
     await audit(session, ticket_id=ticket_id, actor=actor, action="urgent", now=now)
     return True
+
+
+async def reopen_by_staff(
+    session: AsyncSession, *, ticket_id: int, staff_id: int, now: datetime
+) -> bool:
+    """A staff member reopens a resolved ticket and holds it; False unless it was resolved."""
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.state == "resolved", Ticket.user_id.is_not(None))
+        .values(state="claimed", claimed_by=staff_id, resolved_at=None, updated_at=now)
+    )
+    if rowcount(result) != 1:
+        return False
+    await audit(
+        session, ticket_id=ticket_id, actor=f"staff:{staff_id}", action="reopened", now=now
+    )
+    return True

@@ -160,6 +160,8 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
                 answer = await hotline.claim(member, ticket_id)
             elif name == "resolve":
                 answer = await hotline.resolve(member, ticket_id)
+            elif name == "reopen":
+                answer = await hotline.reopen(member, ticket_id)
             elif name == "note":
                 answer = await hotline.note(member, ticket_id, text)
             elif name == "refer":
@@ -292,7 +294,7 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         Route("/requests/{ticket_id}/timeline", timeline),
         *(
             Route(f"/requests/{{ticket_id}}/{name}", action(name), methods=["POST"])
-            for name in ("claim", "reply", "note", "refer", "resolve")
+            for name in ("claim", "reply", "note", "refer", "resolve", "reopen")
         ),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

@@ -125,6 +125,9 @@ async def test_a_request_worked_from_the_browser(
     await page.get_by_role("button", name="Resolve").click()
     await page.get_by_text(f"Request #{ticket_id} is resolved.").wait_for()
     assert (await ticket_row(office.application, ticket_id)).state == "resolved"
+    await page.get_by_role("button", name="Reopen").click()
+    await page.get_by_text(f"Request #{ticket_id} is now yours.").wait_for()
+    assert (await ticket_row(office.application, ticket_id)).state == "claimed"
 
 
 async def test_two_people_claiming_at_once_one_wins(
