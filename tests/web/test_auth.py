@@ -13,7 +13,15 @@ import pytest
 
 from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.support.hotline import ANA, EVE, clock_of, escalate, start_hotline
+from tests.support.hotline import (
+    ANA,
+    EVE,
+    STAFF_CHAT,
+    clock_of,
+    escalate,
+    start_hotline,
+    wait_until,
+)
 from tests.support.web import WebOffice, serving
 
 
@@ -96,3 +104,21 @@ async def test_roles_and_csrf(office: WebOffice, fake_api: FakeBotApi) -> None:
         assert (await agent.get("/requests/99999")).status_code == 404
     finally:
         await agent.aclose()
+
+
+async def test_web_command_sends_a_login_link_privately(
+    office: WebOffice, fake_api: FakeBotApi
+) -> None:
+    before = len(fake_api.sent_to(ANA.id))
+    await fake_api.send_group_text(ANA, STAFF_CHAT, "/web")
+
+    [private] = await fake_api.wait_for(ANA.id, after=before)
+    link = re.search(r"(http://\S+/login/[\w-]+)", private.text)
+    assert link is not None
+    await wait_until(lambda: any("private chat" in m.text for m in fake_api.sent_to(STAFF_CHAT)))
+    path = link.group(1)[link.group(1).index("/login/") :]
+    async with httpx.AsyncClient(base_url=office.url) as client:
+        assert (await client.get(path)).status_code == 303  # the link logs Ana in
+    stranger = FakeUser(777)
+    [refusal] = await fake_api.exchange(stranger, "/web")  # a migrant: not a staff command
+    assert "/login/" not in refusal.text
