@@ -50,6 +50,8 @@ class BenchConfig:
     queue_open_share: float = 0.02
     """Share of the generated tickets still open (the rest resolved), newest ones open."""
     queue_calls: int = 200
+    inbox_rows: int = 100_000
+    inbox_calls: int = 100
     backends: tuple[str, ...] = ("sqlite", "postgresql")
     e2e: E2eConfig = field(default_factory=E2eConfig)
     sections: tuple[str, ...] = ("nlu", "training", "micro", "e2e", "tickets", "growth")
@@ -73,6 +75,8 @@ QUICK = replace(
     claim_staff=20,
     queue_rows=(1000,),
     queue_calls=10,
+    inbox_rows=1000,
+    inbox_calls=5,
     e2e=E2eConfig(
         rates=(5.0,),
         durations=(3.0,),

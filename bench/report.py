@@ -63,6 +63,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     ]
     if peaks:
         add("bot RSS (peak over all runs)", "<= 200 MB", f"{max(peaks)} MB", max(peaks) <= 200)
+    inbox = (results.get("tickets") or {}).get("inbox")
+    if inbox and inbox["rows"] >= 100_000:
+        p95 = inbox["latency_ms"]["p95"]
+        add(
+            f"web inbox page at {inbox['rows']:,} tickets (p95, PostgreSQL)",
+            "<= 100 ms",
+            f"{p95} ms",
+            p95 <= 100,
+        )
     for queue in (results.get("tickets") or {}).get("queue", []):
         if queue["rows"] >= 1_000_000:
             p95 = queue["latency_ms"]["p95"]
@@ -228,6 +237,14 @@ def render(results: dict[str, Any], findings: str | None) -> str:
                 f"| {q['rows']:,} | {q['open']:,} | {_lat(q['latency_ms'])} | "
                 f"{'yes' if q['index_used'] else 'no'} | {q['insert_s']} s |"
             )
+        if t.get("inbox"):
+            i = t["inbox"]
+            lines += [
+                "",
+                f"Web inbox (`GET /`, the real ASGI app, logged in) over {i['rows']:,} tickets, "
+                f"{i['open']:,} open, {i['shown']} shown ({i['page_kb']} kB): "
+                f"{_lat(i['latency_ms'])}.",
+            ]
         if t["queue"]:
             q = t["queue"][-1]
             lines += ["", f"Plan at {q['rows']:,} tickets:", "", "```", q["plan"], "```"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import e2e, growth, micro, nlu, tickets
+from bench import e2e, growth, micro, nlu, tickets, web
 from bench.config import FULL, QUICK, BenchConfig
 from bench.pg import server_version
 from bench.report import targets, write_results
@@ -144,6 +144,12 @@ async def run_bench(
                     )
                     for rows in config.queue_rows
                 ],
+                "inbox": await web.run_inbox(
+                    postgres_url,
+                    rows=config.inbox_rows,
+                    open_share=config.queue_open_share,
+                    calls=config.inbox_calls,
+                ),
             }
         timings["tickets"] = time.perf_counter() - started
     if "growth" in sections:

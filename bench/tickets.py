@@ -195,7 +195,8 @@ async def run_queue(
                 "returned": len(result),
                 "oldest_first": [t.id for t in first] == sorted(t.id for t in first),
                 "latency_ms": summary_ms(durations),
-                "index_used": "ix_ticket_state_created_at" in plan,
+                "index_used": "ix_ticket_open_urgent_created_at" in plan
+                or "ix_ticket_state_created_at" in plan,
                 "plan": plan,
             }
         finally:

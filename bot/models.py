@@ -84,9 +84,11 @@ class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_state_created_at", "state", "created_at"),
-        # /queue: the oldest open tickets, read from the index alone however many are closed
+        # /queue and the web inbox: urgent open tickets first, then the oldest, read from the
+        # index alone however many are closed
         Index(
-            "ix_ticket_open_created_at",
+            "ix_ticket_open_urgent_created_at",
+            text("urgent DESC"),
             "created_at",
             "id",
             postgresql_where=text("state IN ('new', 'claimed', 'waiting_user', 'referred')"),

@@ -96,3 +96,6 @@ async def test_quick_bench_on_postgres(
     [queue] = results["tickets"]["queue"]
     assert (queue["rows"], queue["returned"], queue["oldest_first"]) == (1000, 20, True)
     assert "Limit" in queue["plan"]
+    inbox = results["tickets"]["inbox"]
+    assert (inbox["rows"], inbox["shown"]) == (1000, 20)  # every open request listed
+    assert inbox["latency_ms"]["n"] == QUICK.inbox_calls

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_timedelta
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -37,7 +38,7 @@ from bot.hotline_views import REASONS, STAFF_STATES
 from bot.models import CannedReply, Ticket, TicketMessage
 from bot.services import Services
 from bot.staff import Permission, StaffMember
-from bot.views import TOPIC_LABELS
+from bot.views import N_, TOPIC_LABELS
 from web.auth import LoginLinks
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,21 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
     def member_of(request: Request) -> StaffMember | None:
         return services.staff.get(request.session.get("staff"))
 
+    def language_of(request: Request) -> str:
+        chosen = request.session.get("lang")
+        return chosen if chosen in services.kb.languages else hotline.views.staff_language
+
     def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        language = language_of(request)
         context.setdefault("member", member_of(request))
         context.setdefault("csrf", request.session.get("csrf", ""))
+        context.update(
+            _=services.i18n.gettext(language),
+            lang=language,
+            ui_languages=[
+                (code, services.i18n.language_name(code)) for code in services.kb.languages
+            ],
+        )
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     def staff_only(handler: Handler) -> Handler:
@@ -72,14 +85,16 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
                 return page(request, "login_needed.html", status=403)
             if not member.may(Permission.HANDLE):
                 log.warning("web: staff %s (%s) refused", member.telegram_id, member.role.value)
-                return page(request, "error.html", status=403, message="Your role has no inbox.")
+                return page(
+                    request, "error.html", status=403, message=N_("Your role has no inbox.")
+                )
             if request.method == "POST":
                 form = await request.form()
                 sent = str(form.get("csrf", ""))
                 if not sent or not secrets.compare_digest(sent, request.session.get("csrf", "")):
                     log.warning("web: POST without a valid CSRF token from %s", member.telegram_id)
                     return page(
-                        request, "error.html", status=403, message="Please reload the page."
+                        request, "error.html", status=403, message=N_("Please reload the page.")
                     )
             return await handler(request)
 
@@ -108,6 +123,14 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         return RedirectResponse("/", status_code=303)
 
     @staff_only
+    async def choose_language(request: Request) -> Response:
+        form = await request.form()
+        language = str(form.get("language", ""))
+        if language in services.kb.languages:
+            request.session["lang"] = language
+        return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+
+    @staff_only
     async def inbox(request: Request) -> Response:
         query = request.query_params
         number = tickets.parse_id(query.get("q", ""))
@@ -130,7 +153,8 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
             )
         now = services.clock()
         late = query.get("late")
-        items = [_item(services, ticket, now) for ticket in rows]
+        language = language_of(request)
+        items = [_item(services, ticket, now, language) for ticket in rows]
         if late:
             items = [item for item in items if item["overdue"]]
         name = "_inbox_rows.html" if request.headers.get("HX-Request") else "inbox.html"
@@ -139,13 +163,13 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
     @staff_only
     async def request_page(request: Request) -> Response:
         ticket_id = _ticket_id(request)
-        context = await _request_context(services, ticket_id)
+        context = await _request_context(services, ticket_id, language_of(request))
         flash = request.session.pop("flash", None)
         return page(request, "request.html", flash=flash, **context)
 
     @staff_only
     async def timeline(request: Request) -> Response:
-        context = await _request_context(services, _ticket_id(request))
+        context = await _request_context(services, _ticket_id(request), language_of(request))
         return page(request, "_timeline.html", **context)
 
     def action(name: str) -> Handler:
@@ -168,7 +192,8 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
                 institution = str(form.get("institution", ""))
                 answer = await hotline.refer(member, ticket_id, institution)
             elif not text:
-                request.session["flash"] = {"ok": False, "text": "Write a reply first."}
+                text = services.i18n.gettext(language_of(request))(N_("Write a reply first."))
+                request.session["flash"] = {"ok": False, "text": text}
                 return RedirectResponse(f"/requests/{ticket_id}", status_code=303)
             else:
                 key = f"web:{uuid.uuid4().hex}"
@@ -190,7 +215,9 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
     async def reports(request: Request) -> Response:
         member = member_of(request)
         if member is None or not member.may(Permission.OVERRIDE):
-            return page(request, "error.html", status=403, message="Reports are for supervisors.")
+            return page(
+                request, "error.html", status=403, message=N_("Reports are for supervisors.")
+            )
         report = await report_of(request)
         if request.url.path.endswith(".csv"):
             name = f"hotline-{report.first_day}-{report.last_day}.csv"
@@ -221,7 +248,7 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
                 request,
                 "error.html",
                 status=403,
-                message="Canned replies are kept by supervisors.",
+                message=N_("Canned replies are kept by supervisors."),
             )
         problem = None
         if request.method == "POST":
@@ -239,9 +266,9 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
                     if language not in services.kb.languages or (
                         topic and topic not in services.kb.topics
                     ):
-                        problem = "Choose a language and topic from the lists."
+                        problem = N_("Choose a language and topic from the lists.")
                     elif not title or not text:
-                        problem = "A canned reply needs a title and a text."
+                        problem = N_("A canned reply needs a title and a text.")
                     else:
                         session.add(
                             CannedReply(
@@ -277,8 +304,8 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status >= 500:
             log.exception("web: error on %s", request.url.path, exc_info=exc)
-        message = {404: "There is no such page.", 405: "Not allowed."}.get(
-            status, "Something went wrong."
+        message = {404: N_("There is no such page."), 405: N_("Not allowed.")}.get(
+            status, N_("Something went wrong.")
         )
         return page(request, "error.html", status=status, message=message)
 
@@ -286,6 +313,7 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         Route("/healthz", healthz),
         Route("/login/{token}", login),
         Route("/logout", logout, methods=["POST"]),
+        Route("/language", choose_language, methods=["POST"]),
         Route("/", inbox),
         Route("/reports", reports),
         Route("/canned", canned, methods=["GET", "POST"]),
@@ -322,8 +350,9 @@ def _ticket_id(request: Request) -> int:
     return ticket_id
 
 
-def _item(services: Services, ticket: Ticket, now: datetime) -> dict[str, Any]:
+def _item(services: Services, ticket: Ticket, now: datetime, language: str) -> dict[str, Any]:
     config = services.hotline.config
+    _ = services.i18n.gettext(language)
     sla = config.sla_urgent if ticket.urgent else config.sla
     created = (
         ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=UTC)
@@ -331,16 +360,16 @@ def _item(services: Services, ticket: Ticket, now: datetime) -> dict[str, Any]:
     left = created + sla - now
     return {
         "ticket": ticket,
-        "state": STAFF_STATES.get(ticket.state, ticket.state).format(
+        "state": _(STAFF_STATES.get(ticket.state, ticket.state)).format(
             name=services.staff.name(ticket.claimed_by)
         ),
-        "waited": services.hotline.views.age(ticket.created_at, now),
+        "waited": format_timedelta(now - created, threshold=1.0, format="short", locale=language),
         "overdue": ticket.state == "new" and left.total_seconds() < 0,
         "sla_left": max(0, int(left.total_seconds() // 60)) if ticket.state == "new" else None,
     }
 
 
-async def _request_context(services: Services, ticket_id: int) -> dict[str, Any]:
+async def _request_context(services: Services, ticket_id: int, language: str) -> dict[str, Any]:
     async with services.sessions() as session:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
@@ -386,12 +415,13 @@ async def _request_context(services: Services, ticket_id: int) -> dict[str, Any]
         at = _utc(event.at.isoformat())
         timeline.append({"at": at, "order": 1, "who": "event", "name": actor, "text": text})
     timeline.sort(key=lambda entry: (entry["at"], entry["order"]))
-    item = _item(services, ticket, services.clock())
+    item = _item(services, ticket, services.clock(), language)
     directory = services.hotline.institutions_for(ticket.country)
-    staff_language = services.hotline.views.staff_language
-    institutions = [(i.id, i.name_in(staff_language)) for i in directory]
+    institutions = [(i.id, i.name_in(language)) for i in directory]
     referred = (
-        services.hotline.views.institution_name(ticket.referred_to) if ticket.referred_to else None
+        services.hotline.views.institution_name(ticket.referred_to, language)
+        if ticket.referred_to
+        else None
     )
     return {
         "item": item,

@@ -84,7 +84,7 @@ async def test_a_request_worked_from_the_browser(
 
     supervisor = await open_as(browser, office, SAM.id)
     await supervisor.goto(f"{office.url}/canned")
-    await supervisor.get_by_label("Language").select_option("en")
+    await supervisor.get_by_label("Language", exact=True).select_option("en")
     await supervisor.get_by_label("Title").fill("Passport help")
     await supervisor.get_by_label("Text").fill("Hello, we will help you with the passport.")
     await supervisor.get_by_role("button", name="Add").click()
@@ -145,7 +145,15 @@ async def test_two_people_claiming_at_once_one_wins(
     assert sum("is now yours" in text for text in texts) == 1
     assert (await ticket_row(office.application, ticket_id)).claimed_by in (ANA.id, SAM.id)
     supervisor = pages[1]
+    services = office.application.bot_data.services
+    assert services is not None
+    romanian = services.i18n.gettext("ro")
+    assert romanian("Log out") != "Log out"
+    await supervisor.get_by_label("Language of these pages").select_option("ro")
+    await supervisor.locator("html[lang=ro]").wait_for()  # the staff member's own choice
+    await supervisor.get_by_role("button", name=romanian("Log out")).wait_for()
     await supervisor.goto(f"{office.url}/reports")
-    await supervisor.get_by_text("1 requests opened").wait_for()
+    heading = romanian("Requests, the last {days} days").format(days=30)
+    await supervisor.get_by_role("heading", name=heading).wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await supervisor.screenshot(path=str(SCREENSHOTS / "web-reports.png"), full_page=True)

@@ -1,9 +1,13 @@
 // A canned reply chosen in a <select data-fills="ID"> is put into the text box ID, to be edited
-// before sending. The only script of our own; everything else is htmx.
+// before sending; a <select data-submits> (the pages' language) submits its form. The only
+// script of our own; everything else is htmx.
 document.addEventListener("change", (event) => {
-  const select = event.target.closest("select[data-fills]");
-  if (!select || !select.value) return;
-  const box = document.getElementById(select.dataset.fills);
-  box.value = select.value;
-  box.focus();
+  const fills = event.target.closest("select[data-fills]");
+  if (fills && fills.value) {
+    const box = document.getElementById(fills.dataset.fills);
+    box.value = fills.value;
+    box.focus();
+  }
+  const submits = event.target.closest("select[data-submits]");
+  if (submits) submits.form.requestSubmit();
 });
