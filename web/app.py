@@ -59,6 +59,11 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
     hotline = services.hotline
 
     def member_of(request: Request) -> StaffMember | None:
+        """The logged-in staff member; None when nobody is, or the session has expired (by the
+        services' clock, on top of the cookie's own signed age)."""
+        until = request.session.get("until")
+        if not isinstance(until, int | float) or until < services.clock().timestamp():
+            return None
         return services.staff.get(request.session.get("staff"))
 
     def language_of(request: Request) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -11,15 +12,19 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.tickets import history
 from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
 from tests.support.hotline import (
     ANA,
     EVE,
+    SAM,
     STAFF_CHAT,
     clock_of,
     escalate,
+    services_of,
     start_hotline,
+    ticket_row,
     wait_until,
 )
 from tests.support.web import WebOffice, serving
@@ -122,3 +127,47 @@ async def test_web_command_sends_a_login_link_privately(
     stranger = FakeUser(777)
     [refusal] = await fake_api.exchange(stranger, "/web")  # a migrant: not a staff command
     assert "/login/" not in refusal.text
+
+
+async def test_sessions_expire_and_log_out(office: WebOffice) -> None:
+    first = await logged_in(office, ANA.id)
+    second = await logged_in(office, ANA.id)
+    try:
+        page = await first.get("/")
+        assert page.status_code == 200
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        await first.post("/logout", data={"csrf": csrf.group(1)})
+        assert (await first.get("/")).status_code == 403  # logged out
+        assert (await second.get("/")).status_code == 200  # another session is untouched
+        clock_of(office.application).advance(timedelta(hours=8, minutes=1))
+        assert (await second.get("/")).status_code == 403  # expired
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_a_web_claim_and_a_telegram_claim_at_once_one_wins(
+    office: WebOffice, fake_api: FakeBotApi
+) -> None:
+    card = await escalate(fake_api, FakeUser(402))
+    ticket_id = int(card.button("Claim").split(":")[-1])
+    agent = await logged_in(office, ANA.id)
+    try:
+        page = await agent.get(f"/requests/{ticket_id}")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        await asyncio.gather(
+            agent.post(f"/requests/{ticket_id}/claim", data={"csrf": csrf.group(1)}),
+            fake_api.press(SAM, card, f"st:claim:{ticket_id}"),
+        )
+        await wait_until(lambda: fake_api.callback_answers >= 1)  # the Telegram claim ran
+        row = await ticket_row(office.application, ticket_id)
+        assert row.claimed_by in (ANA.id, SAM.id)
+        async with services_of(office.application).sessions() as session:
+            claims = [
+                e for e in await history(session, ticket_id=ticket_id) if e.action == "claimed"
+            ]
+        assert len(claims) == 1  # exactly one of the two won
+    finally:
+        await agent.aclose()
