@@ -157,7 +157,7 @@ class Dialogue:
         """Handle /menu, /language, /country, /help, /privacy, /forget, /human, /status,
         /cancel."""
         replies = await self._command(telegram_id, name, key)
-        return await self._honest(replies, await self.profile(telegram_id))
+        return await self._honest_for(telegram_id, replies)
 
     async def _command(self, telegram_id: int, name: str, key: str) -> list[Reply]:
         profile = await self.profile(telegram_id)
@@ -194,7 +194,7 @@ class Dialogue:
             log.info("unknown button action from user %s", profile.id)
             return [self.views.stale_button(self._language(profile))]
         replies = await route(profile, argument, key)
-        return await self._honest(replies, await self.profile(telegram_id))
+        return await self._honest_for(telegram_id, replies)
 
     async def text(self, telegram_id: int, raw: str, key: str) -> list[Reply]:
         """Answer a free-text message: urgent danger first, then understand, decide, reply."""
@@ -349,6 +349,15 @@ class Dialogue:
         return [
             self.views.urgent(language, urgency.kind, contacts, availability, ticket_id=ticket_id)
         ]
+
+    async def _honest_for(self, telegram_id: int, replies: list[Reply]) -> list[Reply]:
+        """`_honest` after a command or a button, with the profile as it is now; never creates
+        one (after /forget there is none, and none may come back)."""
+        if not any(_offers_person(reply) for reply in replies):
+            return replies
+        async with self.sessions() as session:
+            profile = await profiles.find(session, telegram_id=telegram_id)
+        return replies if profile is None else await self._honest(replies, profile)
 
     async def _honest(self, replies: list[Reply], profile: Profile) -> list[Reply]:
         """Every offer of a person says when one can answer, before the migrant commits."""

@@ -198,6 +198,8 @@ def hotline_screens(kb: KnowledgeBase, i18n: I18n) -> Iterator[tuple[str, Reply]
         yield "erased", views.erased(BIG_ID)
         yield "withdrawn", views.withdrawn(BIG_ID)
         yield "oncall_alert", views.oncall_alert(BIG_ID)
+        yield "web_reply", views.web_reply(BIG_ID, SENTINEL, SENTINEL * 50)
+        yield "login_link", views.login_link("https://hotline.example.org/login/" + "x" * 43)
         for people in (supervisors, []):
             yield "urgent_ping", views.urgent_ping(BIG_ID, people)
         urgent_ticket = ticket("new")

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.context import App
-from bot.models import Ticket
+from bot.models import Ticket, User
 from bot.settings import ROOT
 from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser, SentMessage
@@ -327,3 +327,17 @@ async def test_danger_the_lexicon_does_not_know_is_caught_by_the_nlu_score(
 
     assert "112" not in calm.text
     assert "112" in help_now.text and help_now.button("Talk to a person") == "esc:urgent"
+
+
+async def test_forget_leaves_no_profile_behind_even_when_a_reply_offers_a_person(
+    open_hotline: App, forum_api: FakeBotApi
+) -> None:
+    migrant = FakeUser(311)
+    menu = await onboard(forum_api, migrant)
+    await forum_api.click(migrant, menu, "human")
+    [confirm] = await forum_api.exchange(migrant, "/forget")
+    await forum_api.click(migrant, confirm, "forget:yes")
+
+    async with services_of(open_hotline).sessions() as session:
+        users = await session.scalar(select(func.count()).select_from(User))
+    assert users == 0
