@@ -58,7 +58,7 @@ eval: setup
 
 run: setup
 	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \
-		$(PY) -m bot run; else $(PY) -m bot shell; fi
+		$(PY) -m bot run --web; else $(PY) -m bot shell; fi
 
 # Tests marked `postgres` run against a throwaway server that .ci/postgres.sh installs (Debian
 # package, when root) and starts on 127.0.0.1:55432; stop it with `.ci/postgres.sh stop`.

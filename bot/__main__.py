@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the Telegram bot").set_defaults(handler=_run)
+    run = commands.add_parser("run", help="run the Telegram bot")
+    run.add_argument("--web", action="store_true", help="serve the web back office too")
+    run.set_defaults(handler=_run)
     commands.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(
         handler=_shell
     )
@@ -128,6 +130,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import CONFLICT_EXIT, run
     from knowledge import load_knowledge
 
+    if args.web:
+        settings = settings.model_copy(update={"web_in_bot": True})
+        print(f"Web back office: {settings.web_url}", file=sys.stderr)
     kb = load_knowledge(settings.knowledge_dir)  # broken content stops start-up here
     if settings.webhook_url:
         settings.require_webhook_secret()  # before anything connects

@@ -223,6 +223,12 @@ async def post_init(application: App) -> None:
         application.update_queue.journal = services.journal
     if isinstance(application, JournaledApplication):
         await application.finish_interrupted()
+    if settings.web_in_bot:
+        from web import server
+
+        web = server.make_server(services, settings)
+        application.bot_data.web = (web, await server.start(web))
+        log.info("web back office on %s", settings.web_url)
     for language in services.kb.languages:
         _ = services.i18n.gettext(language)
         commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
@@ -235,6 +241,11 @@ async def post_init(application: App) -> None:
 
 
 async def post_shutdown(application: App) -> None:
+    if application.bot_data.web is not None:
+        from web import server
+
+        await server.stop(*application.bot_data.web)
+        application.bot_data.web = None
     services = application.bot_data.services
     if services is not None:
         await services.aclose()

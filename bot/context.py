@@ -21,6 +21,8 @@ class BotData:
     kb: KnowledgeBase | None = None
     services: Services | None = None
     clock: Clock = system_clock
+    web: Any = None
+    """The web back office's server and task when served in this process (WEB_IN_BOT)."""
     conflict: bool = False
     """Set when Telegram said another instance polls with this token (the bot then stops)."""
 

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     web_public_url: str | None = None
     """How staff reach the back office, for login links (e.g. https://hotline.example.org);
     unset: http://WEB_LISTEN:WEB_PORT. Cookies are Secure when it is https."""
+    web_in_bot: bool = False
+    """Serve the web back office inside the bot's process too (`python -m bot run --web`,
+    which `make run` uses); otherwise run `python -m bot web` as its own process."""
     web_secret: SecretStr | None = None
     """Signs the back office's session cookies; unset: a random one kept in RUN_DIR."""
     outbox_poll_seconds: float = 2.0

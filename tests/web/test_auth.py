@@ -27,7 +27,7 @@ from tests.support.hotline import (
     ticket_row,
     wait_until,
 )
-from tests.support.web import WebOffice, serving
+from tests.support.web import WebOffice, free_port, serving
 
 
 @pytest.fixture
@@ -171,3 +171,18 @@ async def test_a_web_claim_and_a_telegram_claim_at_once_one_wins(
         assert len(claims) == 1  # exactly one of the two won
     finally:
         await agent.aclose()
+
+
+async def test_the_bot_serves_the_back_office_in_its_own_process_when_asked(
+    tmp_path: Path, fake_api: FakeBotApi
+) -> None:
+    port = free_port()
+    application = await start_hotline(tmp_path, fake_api, web_in_bot=True, web_port=port)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/healthz")).text == "ok"
+    finally:
+        await stop_bot(application)
+    with pytest.raises(httpx.ConnectError):  # stopped with the bot
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await client.get("/healthz")
