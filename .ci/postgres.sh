@@ -9,17 +9,9 @@ DIR=${PG_DIR:-${TMPDIR:-/tmp}/returnee-assistant-postgres-$PORT}
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+source "$(dirname "$0")/apt.sh"
+apt_ensure postgresql 'test -n "$(find_bin)"'
 BIN=$(find_bin)
-if [ -z "$BIN" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "PostgreSQL is not installed: install the 'postgresql' package (Debian) and retry" >&2
-    exit 1
-  fi
-  echo "installing PostgreSQL (Debian package postgresql)" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  BIN=$(find_bin)
-fi
 
 if [ "${1:-start}" = stop ]; then
   [ -d "$DIR/data" ] && as_postgres "$BIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null || true
