@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,17 +26,7 @@ from tests.support.hotline import (
     ticket_row,
     wait_until,
 )
-from tests.support.web import WebOffice, free_port, serving
-
-
-@pytest.fixture
-async def office(tmp_path: Path, fake_api: FakeBotApi) -> AsyncIterator[WebOffice]:
-    application = await start_hotline(tmp_path, fake_api)
-    try:
-        async with serving(application) as web:
-            yield web
-    finally:
-        await stop_bot(application)
+from tests.support.web import WebOffice, free_port
 
 
 async def logged_in(web: WebOffice, telegram_id: int) -> httpx.AsyncClient:

@@ -6,39 +6,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.settings import ROOT
-from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
 from tests.support.hotline import (
     ANA,
     SAM,
     STAFF_CHAT,
     escalate,
-    start_hotline,
     ticket_row,
     wait_until,
 )
-from tests.support.web import WebOffice, chromium_path, serving
+from tests.support.web import WebOffice, chromium_path
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-
-
-@pytest.fixture
-async def office(tmp_path: Path, fake_api: FakeBotApi) -> AsyncIterator[WebOffice]:
-    fake_api.forums.add(STAFF_CHAT)
-    application = await start_hotline(tmp_path, fake_api)
-    try:
-        async with serving(application) as web:
-            yield web
-    finally:
-        await stop_bot(application)
 
 
 @pytest.fixture

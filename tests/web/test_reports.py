@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.hotline_report import HotlineReport
-from tests.conftest import stop_bot
 from tests.fake_telegram import FakeBotApi, FakeUser
-from tests.support.hotline import ANA, SAM, clock_of, escalate, services_of, start_hotline
-from tests.support.web import WebOffice, serving
-
-
-@pytest.fixture
-async def office(tmp_path: Path, fake_api: FakeBotApi) -> AsyncIterator[WebOffice]:
-    application = await start_hotline(tmp_path, fake_api)
-    try:
-        async with serving(application) as web:
-            yield web
-    finally:
-        await stop_bot(application)
+from tests.support.hotline import ANA, SAM, clock_of, escalate, services_of
+from tests.support.web import WebOffice
 
 
 async def client_for(web: WebOffice, telegram_id: int) -> httpx.AsyncClient:
