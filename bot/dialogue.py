@@ -329,16 +329,8 @@ class Dialogue:
         ticket_id = None
         async with self.sessions.begin() as session:
             ticket = await self.hotline.active_ticket(session, profile.id)
-            await events.record(
-                session,
-                now=self.clock(),
-                user_id=profile.id,
-                direction="in",
-                kind="text",
-                text=text,
-                language=language,
-                country=profile.country,
-                action="ticket" if ticket else "urgent",
+            await self._record_text(
+                session, profile, text, language, "ticket" if ticket else "urgent"
             )
             if ticket is not None:
                 ticket_id = ticket.id
@@ -503,17 +495,7 @@ class Dialogue:
             ticket = await self.hotline.active_ticket(session, profile.id)
             if ticket is None:
                 return None
-            await events.record(
-                session,
-                now=self.clock(),
-                user_id=profile.id,
-                direction="in",
-                kind="text",
-                text=text,
-                language=language,
-                country=profile.country,
-                action="ticket",
-            )
+            await self._record_text(session, profile, text, language, "ticket")
             await self.hotline.user_wrote(session, ticket, profile, text, key)
             ticket_id = ticket.id
         self.hotline.on_enqueued()
@@ -743,6 +725,23 @@ class Dialogue:
             return [self.views.choose_language(self.default_language, first_time=True)]
         return [self.views.choose_country(profile.language)]
 
+    async def _record_text(
+        self, session: AsyncSession, profile: Profile, text: str, language: str, action: str
+    ) -> Event:
+        """A free-text message of the migrant that the NLU does not decide on (urgent, passed
+        to their request, or kept until the onboarding ends)."""
+        return await events.record(
+            session,
+            now=self.clock(),
+            user_id=profile.id,
+            direction="in",
+            kind="text",
+            text=text,
+            language=language,
+            country=profile.country,
+            action=action,
+        )
+
     async def _onboard_from_text(self, profile: Profile, text: str) -> list[Reply]:
         """A first message before /start: take its language and ask for the country."""
         language = profile.language
@@ -750,16 +749,8 @@ class Dialogue:
             if language is None:
                 language = self.detector.detect(text, self.default_language).language
                 await profiles.set_language(session, user_id=profile.id, language=language)
-            await events.record(
-                session,
-                now=self.clock(),
-                user_id=profile.id,
-                direction="in",
-                kind="text",
-                text=text,
-                language=language,
-                action="pending",  # answered once the country is chosen
-            )
+            # answered once the country is chosen
+            await self._record_text(session, profile, text, language, "pending")
         return [self.views.choose_country(language)]
 
 
