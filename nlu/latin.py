@@ -5,8 +5,8 @@ Many migrants type Georgian, Russian, Ukrainian or Bulgarian with a Latin keyboa
 own scripts, so on Latin letters it can only answer Romanian or English. This module is a small
 naive Bayes over character n-grams, trained at start-up (well under a second, nothing
 downloaded) on the repository's own training sentences: Romanian and English as written, the
-other languages romanised by a deterministic native → Latin scheme that also produces the common
-phone spellings (x for ხ, w for წ, h for х, ya/ia/ja for я, ...).
+other languages romanised by a deterministic native → Latin scheme (`nlu/romanisation/`) that
+also produces the common phone spellings (x for ხ, w for წ, h for х, ya/ia/ja for я, ...).
 """
 
 from __future__ import annotations
@@ -18,109 +18,70 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-# Each native letter → its Latin spellings; the first is the standard one, the others are what
-# people also type. Letters missing from a table (Latin, digits) are kept as they are.
-GEORGIAN: Mapping[str, tuple[str, ...]] = {
-    "ა": ("a",),
-    "ბ": ("b",),
-    "გ": ("g",),
-    "დ": ("d",),
-    "ე": ("e",),
-    "ვ": ("v",),
-    "ზ": ("z",),
-    "თ": ("t", "th"),
-    "ი": ("i",),
-    "კ": ("k",),
-    "ლ": ("l",),
-    "მ": ("m",),
-    "ნ": ("n",),
-    "ო": ("o",),
-    "პ": ("p",),
-    "ჟ": ("zh", "j"),
-    "რ": ("r",),
-    "ს": ("s",),
-    "ტ": ("t",),
-    "უ": ("u",),
-    "ფ": ("p", "f", "ph"),
-    "ქ": ("k", "q", "kh"),
-    "ღ": ("gh", "g", "r"),
-    "ყ": ("q", "k", "y"),
-    "შ": ("sh", "s"),
-    "ჩ": ("ch",),
-    "ც": ("ts", "c"),
-    "ძ": ("dz", "z"),
-    "წ": ("ts", "w", "tz"),
-    "ჭ": ("ch", "tch", "w"),
-    "ხ": ("kh", "x", "h"),
-    "ჯ": ("j", "dj"),
-    "ჰ": ("h",),
-}
+import yaml
 
-_CYRILLIC_COMMON: Mapping[str, tuple[str, ...]] = {
-    "а": ("a",),
-    "б": ("b",),
-    "в": ("v",),
-    "г": ("g",),
-    "д": ("d",),
-    "е": ("e",),
-    "ж": ("zh", "j"),
-    "з": ("z",),
-    "и": ("i",),
-    "й": ("y", "i", "j"),
-    "к": ("k",),
-    "л": ("l",),
-    "м": ("m",),
-    "н": ("n",),
-    "о": ("o",),
-    "п": ("p",),
-    "р": ("r",),
-    "с": ("s",),
-    "т": ("t",),
-    "у": ("u",),
-    "ф": ("f",),
-    "х": ("kh", "h", "x"),
-    "ц": ("ts", "c", "tz"),
-    "ч": ("ch", "4"),
-    "ш": ("sh",),
-    "щ": ("shch", "sch"),
-    "ь": ("", "'"),
-    "ю": ("yu", "iu", "ju"),
-    "я": ("ya", "ia", "ja"),
+from bot.errors import KnowledgeError
+
+ROMANISATION = Path(__file__).with_name("romanisation")
+"""`<language>.yml` per language written in another script than Latin: its `script` (a Unicode
+script name) and, for each letter, how people type it in Latin letters (the standard spelling
+first, then what people also type). Adding such a language is adding its file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    script: str
+    letters: Mapping[str, tuple[str, ...]]
+
+
+def load_schemes(folder: Path = ROMANISATION) -> dict[str, Scheme]:
+    """Every `<language>.yml` of folder, by language.
+
+    Raises:
+        KnowledgeError: a file is not valid YAML or lacks `script` or `letters`.
+    """
+    schemes: dict[str, Scheme] = {}
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise KnowledgeError([f"{path}: not valid YAML ({exc})"]) from exc
+        letters = data.get("letters") if isinstance(data, dict) else None
+        if not isinstance(letters, dict) or not data.get("script"):
+            raise KnowledgeError([f"{path}: needs `script` and `letters` (letter: [spellings])"])
+        spellings = {
+            str(k): tuple(str(o) for o in (v if isinstance(v, list) else [v]))
+            for k, v in letters.items()
+        }
+        schemes[path.stem] = Scheme(str(data["script"]), spellings)
+    return schemes
+
+
+_SCHEMES = load_schemes()
+SCHEMES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    language: scheme.letters for language, scheme in _SCHEMES.items()
 }
-CYRILLIC: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "ru": {
-        **_CYRILLIC_COMMON,
-        "е": ("e", "ye"),
-        "ё": ("e", "yo", "jo"),
-        "ы": ("y", "i"),
-        "ъ": ("",),
-        "э": ("e",),
-    },
-    "uk": {
-        **_CYRILLIC_COMMON,
-        "г": ("h", "g"),
-        "ґ": ("g",),
-        "и": ("y", "i"),
-        "і": ("i",),
-        "ї": ("yi", "i", "ji"),
-        "є": ("ye", "ie", "je"),
-        "'": ("",),
-        "’": ("",),
-    },
-    "bg": {
-        **_CYRILLIC_COMMON,
-        "х": ("h", "kh", "x"),
-        "ш": ("sh", "6", "w"),
-        "щ": ("sht", "6t", "sh"),
-        "ъ": ("a", "u", "y"),
-        "ь": ("y", ""),
-        "я": ("ya", "ia", "ja", "q"),
-    },
-}
-SCHEMES: Mapping[str, Mapping[str, tuple[str, ...]]] = {"ka": GEORGIAN, **CYRILLIC}
 """Languages written in another script, with how each of their letters is typed in Latin."""
+
+
+def script_letters(language: str) -> dict[str, str]:
+    """Standard Latin spelling of every letter of `language`'s script, its own letters winning
+    over its neighbours' (a Russian word in a Ukrainian chat still reads); empty for Latin."""
+    own = _SCHEMES.get(language)
+    if own is None:
+        return {}
+    letters = {
+        letter: options[0]
+        for other, scheme in _SCHEMES.items()
+        if scheme.script == own.script and other != language
+        for letter, options in scheme.letters.items()
+    }
+    letters.update({letter: options[0] for letter, options in own.letters.items()})
+    return letters
+
 
 NGRAMS = (2, 3, 4)
 """Character n-gram lengths inside words (with a space marking each word's start and end), on

@@ -9,7 +9,7 @@ millisecond, so every message can be checked before anything else.
 How a message is read, for each language in `nlu/urgent/`:
 
 1. Spelling skeleton. The text and every pattern are brought to one lossy Latin form: native
-   letters romanised (`nlu.latin.SCHEMES`, or a file's own `letters`), diacritics dropped
+   letters romanised (`nlu/romanisation/`, or a file's own `letters`), diacritics dropped
    (Romanian with or without them reads the same), apostrophes removed (Georgian ejectives
    "ts'", Russian "b'yut"), everything else a word break, then the language's `spelling`
    table folds the ways one sound is typed into one ("kh"/"x"/"h", "ts"/"tz"/"c"/"w", Bulgarian
@@ -49,7 +49,7 @@ from typing import Any
 
 import yaml
 
-from nlu.latin import CYRILLIC, SCHEMES
+from nlu.latin import script_letters
 
 FOLDER = Path(__file__).with_name("urgent")
 """Where the lexicons live: `<language>.yml` each, `_rules.yml` shared."""
@@ -79,10 +79,6 @@ _REPEATS = re.compile(r"([a-z])\1+")
 _WORD_START = re.compile(r"\S+")
 _MAX_CHARS = 4000
 """Longer texts are cut: danger is told in the first lines, and the cost must stay bounded."""
-
-# A Cyrillic language also reads the letters of its neighbours (a Russian word in a Ukrainian
-# chat); its own scheme takes precedence. Other scripts stay unread and become word breaks.
-_CYRILLIC = {letter: opts[0] for scheme in CYRILLIC.values() for letter, opts in scheme.items()}
 
 
 @dataclass(frozen=True)
@@ -159,8 +155,9 @@ class Lexicon:
 
     def __init__(self, language: str, data: Mapping[str, Any], rules: Iterable[Rule]) -> None:
         self.language = language
-        letters = dict(_CYRILLIC) if language in CYRILLIC else {}
-        letters.update({k: v[0] for k, v in SCHEMES.get(language, {}).items()})
+        # the letters of its script (its neighbours' too: a Russian word in a Ukrainian chat);
+        # other scripts stay unread and become word breaks
+        letters = script_letters(language)
         letters.update(data.get("letters") or {})
         self.spelling = Spelling(letters, data.get("spelling") or {})
         concepts: Mapping[str, list[str]] = data.get("concepts") or {}

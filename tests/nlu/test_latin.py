@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.errors import KnowledgeError
 from bot.settings import ROOT
-from nlu.latin import LatinDetector, fold, latin_letters, romanise
+from nlu.latin import LatinDetector, fold, latin_letters, load_schemes, romanise, script_letters
 
 LANGUAGES = ("ro", "ru", "uk", "bg", "ka", "en")
 
@@ -77,3 +78,20 @@ def test_most_probable_language(model: LatinDetector, text: str, expected: str) 
 def test_text_without_latin_letters_has_no_verdict(model: LatinDetector) -> None:
     assert model.probabilities("როგორ ავიღო პასპორტი") == {}
     assert model.languages == LANGUAGES
+
+
+def test_romanisation_files_are_read_and_a_broken_one_is_named(tmp_path):
+    (tmp_path / "xx.yml").write_text("script: Test\nletters:\n  ж: [zh, j]\n", encoding="utf-8")
+    schemes = load_schemes(tmp_path)
+    assert schemes["xx"].script == "Test"
+    assert schemes["xx"].letters == {"ж": ("zh", "j")}
+    (tmp_path / "yy.yml").write_text("letters: [a, b]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="yy.yml"):
+        load_schemes(tmp_path)
+
+
+def test_a_language_reads_its_neighbours_letters_but_its_own_win():
+    letters = script_letters("uk")
+    assert letters["и"] == "y"  # Ukrainian и
+    assert letters["ы"] == "y"  # a Russian letter in a Ukrainian chat still reads
+    assert script_letters("en") == {}
