@@ -67,7 +67,7 @@ class Scenario:
 
     def script(self, rng: random.Random) -> tuple[str, str, list[Step]]:
         language = rng.choice(self.kb.languages)
-        country = rng.choice(self.kb.countries)
+        country = rng.choice(self.kb.situations_for(language)).id
         steps = [
             Step("start", "/start", 1),
             Step("lang", f"lang:{language}", 1),  # the greeting becomes the country picker

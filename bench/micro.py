@@ -45,7 +45,7 @@ def run_langdetect(
 def lookups(kb: KnowledgeBase, count: int, rng: random.Random) -> list[tuple[str, str, str]]:
     articles = sorted(kb.articles)
     return [
-        (rng.choice(articles), rng.choice(kb.countries), rng.choice(kb.languages))
+        (rng.choice(articles), rng.choice(tuple(kb.situations)), rng.choice(kb.languages))
         for _ in range(count)
     ]
 

@@ -131,7 +131,12 @@ class Dialogue:
         if not urgency.urgent and (result.urgency or 0.0) >= self.urgent_threshold:
             kind = SEMANTIC_KINDS.get(result.intent or "")
             urgency = Urgency(True, kind, f"nlu:{result.urgency:.2f}")
-        topics = {article_id: article.topic for article_id, article in self.kb.articles.items()}
+        served = self.kb.situations.get(country)
+        topics = {
+            article_id: article.topic
+            for article_id, article in self.kb.articles.items()
+            if served is None or served.serves(article_id)
+        }
         decision = decide(result, topics, self.thresholds, text=text, vocabulary=self.vocabulary)
         if (
             decision.action is Action.ANSWER
@@ -172,7 +177,9 @@ class Dialogue:
             rows.row(self.views.menu_button(language))
             return [replace(status, buttons=rows.build())]
         if name == "language":
-            return [self.views.choose_language(language, first_time=False)]
+            return [
+                self.views.choose_language(language, first_time=False, situation=profile.country)
+            ]
         if name == "country":
             return [self.views.choose_country(language)]
         if name == "help":
@@ -421,7 +428,12 @@ class Dialogue:
         if decision.action is Action.MENU and decision.topic in self.kb.topics:
             first = [c.intent for c in decision.candidates]  # the likeliest first
             menu = self.views.topic(
-                language, decision.topic, asked=True, first=first, switch_to=switch_to
+                language,
+                decision.topic,
+                asked=True,
+                first=first,
+                switch_to=switch_to,
+                situation=profile.country,
             )
             return [menu]
         if decision.action is Action.SMALLTALK and decision.intent:
@@ -505,38 +517,53 @@ class Dialogue:
     # -- buttons -------------------------------------------------------------------------------
 
     async def _choose_language(self, profile: Profile, code: str, key: str) -> list[Reply]:
-        if code not in self.kb.languages:
+        if code not in self.kb.languages_of(profile.country):
             return [self.views.stale_button(self._language(profile))]
         async with self.sessions.begin() as session:
             await profiles.set_language(session, user_id=profile.id, language=code)
         if profile.country is None:
             return [self.views.choose_country(code, replace=True)]
-        return [self.views.language_switched(code), self.views.main_menu(code)]
+        if profile.consent_at is None:  # the situation asked for another language: go on
+            return await self._onboarded(replace(profile, language=code), key)
+        return [self.views.language_switched(code), self.views.main_menu(code, profile.country)]
 
     async def _choose_country(self, profile: Profile, code: str, key: str) -> list[Reply]:
         language = self._language(profile)
-        if code not in self.kb.countries:
+        if code not in self.kb.situations:
             return [self.views.stale_button(language)]
-        first_time = profile.consent_at is None
         async with self.sessions.begin() as session:
             await profiles.set_country(session, user_id=profile.id, country=code)
+        profile = replace(profile, country=code)
+        if language not in self.kb.languages_of(code):  # e.g. Romanian for a return from Bulgaria
+            picker = self.views.choose_language(
+                language, first_time=False, situation=code, unavailable=True
+            )
+            return [picker]
+        return await self._onboarded(profile, key)
+
+    async def _onboarded(self, profile: Profile, key: str) -> list[Reply]:
+        """Language and situation chosen: consent on the first time, then the pending question
+        or the main menu."""
+        language = self._language(profile)
+        first_time = profile.consent_at is None
+        async with self.sessions.begin() as session:
             await profiles.record_consent(session, user_id=profile.id, now=self.clock())
             pending = await events.take_pending(session, user_id=profile.id, now=self.clock())
         replies = [self.views.privacy_notice(language)] if first_time else []
         if pending:  # the question typed before onboarding: answered now, not typed again
             profile = await self.profile(profile.telegram_id)
             return [*replies, *await self._question(profile, pending, key)]
-        return [*replies, self.views.main_menu(language)]
+        return [*replies, self.views.main_menu(language, profile.country)]
 
     async def _menu(self, profile: Profile, _: str, key: str) -> list[Reply]:
         if not profile.onboarded:
             return await self._require_onboarding(profile)
-        return [self.views.main_menu(self._language(profile))]
+        return [self.views.main_menu(self._language(profile), profile.country)]
 
     async def _topic(self, profile: Profile, topic: str, key: str) -> list[Reply]:
-        if topic not in self.kb.topics:
+        if topic not in self.kb.topics_of(profile.country):
             return [self.views.stale_button(self._language(profile))]
-        return [self.views.topic(self._language(profile), topic)]
+        return [self.views.topic(self._language(profile), topic, situation=profile.country)]
 
     async def _article(self, profile: Profile, article_id: str, key: str) -> list[Reply]:
         language = self._language(profile)

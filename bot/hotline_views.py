@@ -70,7 +70,7 @@ class HotlineViews:
         facts = [
             _(TOPIC_LABELS[ticket.topic]) if ticket.topic in TOPIC_LABELS else _("no topic"),
             self.i18n.language_name(ticket.language),
-            self.i18n.country_name(ticket.country, self.staff_language) if ticket.country else "—",
+            self.situation_name(ticket.country) if ticket.country else "—",
         ]
         lines.append(" · ".join(facts))
         lines.append(
@@ -351,9 +351,19 @@ class HotlineViews:
             language=language,
         )
 
+    def situation_name(self, situation_id: str) -> str:
+        """The migrant's situation as staff read it: the country, or the situation's label."""
+        situation = self.kb.situations.get(situation_id)
+        if situation is None or not situation.label:
+            country = situation.country if situation is not None else situation_id
+            return self.i18n.country_name(country, self.staff_language)
+        return (
+            situation.label.get(self.staff_language) or situation.label.get("en") or situation_id
+        )
+
     def local_time(self, moment: datetime, language: str, country: str | None) -> str:
         """A date and time in the migrant's language and their country's time zone."""
-        zone = ZoneInfo(self.kb.timezones.get(country or "", "UTC"))
+        zone = ZoneInfo(self.kb.timezone(country))
         moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
         day = format_date(moment, "EEEE, d MMMM", locale=language)
         return f"{day}, {format_time(moment, 'short', tzinfo=zone, locale=language)}"

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape, unescape
 from html.parser import HTMLParser
 
+from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.replies import Reply
@@ -29,22 +31,56 @@ def to_html(reply: Reply) -> str:
 
     Text nodes escape `&`, `<` and `>` only (quotes are harmless outside attributes, and
     escaping them would make the message longer); the link URL, an attribute, escapes quotes too.
+    In a right-to-left language every line starts right-to-left and Latin words, numbers and
+    links are isolated (`bidi`), so "112", "IOM" or a URL never reorder the sentence around them.
     """
+    rtl = is_rtl(reply.language)
+
+    def text(value: str) -> str:
+        return escape(bidi(value) if rtl else value, quote=False)
+
     parts = []
     if reply.title:
-        parts.append(f"<b>{_text(reply.title)}</b>")
-    parts.append(_text(reply.text))
+        parts.append(f"<b>{text(reply.title)}</b>")
+    parts.append(text(reply.text))
     if reply.links:
         links = ", ".join(
-            f'<a href="{escape(link.url, quote=True)}">{_text(link.label)}</a>'
+            f'<a href="{escape(link.url, quote=True)}">{text(link.label)}</a>'
             for link in reply.links
         )
-        parts.append(f"{_text(reply.links_heading or '')} {links}".strip())
+        parts.append(f"{text(reply.links_heading or '')} {links}".strip())
     return "\n\n".join(parts)
 
 
-def _text(value: str) -> str:
-    return escape(value, quote=False)
+RLM = "\u200f"
+"""RIGHT-TO-LEFT MARK: starts a line right-to-left whatever its first word."""
+LRI, PDI = "\u2066", "\u2069"
+"""LEFT-TO-RIGHT ISOLATE … POP DIRECTIONAL ISOLATE around a Latin or numeric run."""
+_LTR_RUN = re.compile(
+    r"[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f.,:/()+\-_@&'’ ]*"
+    r"[A-Za-z0-9\u00c0-\u024f)/])?"
+)
+
+
+@lru_cache(maxsize=64)
+def is_rtl(language: str | None) -> bool:
+    """Whether the language is written right to left (Babel's locale data: ar, fa, ...)."""
+    if not language:
+        return False
+    try:
+        return Locale.parse(language).text_direction == "rtl"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def bidi(text: str) -> str:
+    """Right-to-left text made safe to display: each line starts with RLM, and every run of
+    Latin letters, digits and the punctuation between them ("IOM Bulgaria", "112",
+    "https://www.iom.int") is isolated left-to-right."""
+    return "\n".join(
+        RLM + _LTR_RUN.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", line) if line else line
+        for line in text.split("\n")
+    )
 
 
 def to_markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -412,20 +448,30 @@ def to_terminal(
 
     A title is emphasised the way Telegram shows it, in bold (an ANSI escape on a terminal),
     never upper-cased: Georgian has no capitals in running text (upper-casing makes Mtavruli,
-    which older phones show as boxes), and no other script needs them either.
+    which older phones show as boxes), and no other script needs them either. Right-to-left
+    text carries the same direction marks as in Telegram (a bidi-aware terminal such as
+    GNOME Terminal or Konsole then shows it in order; others ignore the invisible marks).
     """
+    rtl = is_rtl(reply.language)
+
+    def text(value: str) -> str:
+        return bidi(value) if rtl else value
+
     lines = []
     if reply.title:
-        lines += [f"\033[1m{reply.title}\033[0m" if bold else reply.title, ""]
-    lines.append(reply.text)
+        lines += [f"\033[1m{text(reply.title)}\033[0m" if bold else text(reply.title), ""]
+    lines.append(text(reply.text))
     if reply.links:
-        lines += ["", reply.links_heading or ""]
-        lines += [f"  - {link.label}: {link.url}" for link in reply.links]
+        lines += ["", text(reply.links_heading or "")]
+        lines += [
+            f"  - {text(link.label)}: {LRI if rtl else ''}{link.url}{PDI if rtl else ''}"
+            for link in reply.links
+        ]
     actions = []
     if reply.buttons:
         lines.append("")
         for row in reply.buttons:
             for button in row:
                 actions.append(button.action)
-                lines.append(f"  [{first_choice + len(actions) - 1}] {button.label}")
+                lines.append(f"  [{first_choice + len(actions) - 1}] {text(button.label)}")
     return "\n".join(lines), actions

@@ -42,16 +42,37 @@ class Views:
     kb: KnowledgeBase
     i18n: I18n
 
-    def choose_language(self, language: str, *, first_time: bool, replace: bool = False) -> Reply:
+    def choose_language(
+        self,
+        language: str,
+        *,
+        first_time: bool,
+        replace: bool = False,
+        situation: str | None = None,
+        unavailable: bool = False,
+    ) -> Reply:
+        """The language picker: the situation's languages once it is chosen, else all.
+
+        Args:
+            unavailable: the person's language is not served in their (new) situation.
+        """
         _ = self.i18n.gettext(language)
         text = (
             _("Hello! I am the assistant for people returning home.") + "\n\n"
             if first_time
             else ""
         )
-        text += _("Please choose your language.")
+        text += (
+            _(
+                "Your language is not available for this situation yet. "
+                "Please choose another language:"
+            )
+            if unavailable
+            else _("Please choose your language.")
+        )
         buttons = [
-            Button(self.i18n.language_name(code), f"lang:{code}") for code in self.kb.languages
+            Button(self.i18n.language_name(code), f"lang:{code}")
+            for code in self.kb.languages_of(situation)
         ]
         rows = Keyboard()
         for i in range(0, len(buttons), 2):
@@ -59,18 +80,32 @@ class Views:
         return Reply(text, buttons=rows.build(), replace=replace, language=language)
 
     def choose_country(self, language: str, *, replace: bool = False) -> Reply:
+        """Where the person needs help: the situations served in their language."""
         _ = self.i18n.gettext(language)
         rows = Keyboard().column(
             [
-                Button(self.i18n.country_name(code, language), f"country:{code}")
-                for code in self.kb.countries
+                Button(self.situation_name(situation.id, language), f"country:{situation.id}")
+                for situation in self.kb.situations_for(language)
             ]
         )
         return Reply(
-            _("Which country are you returning to?"),
+            _("Where do you need help?")
+            + "\n"
+            + _("Choose the situation that fits you, or write your question."),
             buttons=rows.build(),
             replace=replace,
             language=language,
+        )
+
+    def situation_name(self, situation_id: str, language: str) -> str:
+        """A situation's button label; a returning one's is its country's name."""
+        situation = self.kb.situations.get(situation_id)
+        if situation is None:
+            return self.i18n.country_name(situation_id, language)
+        return (
+            situation.label.get(language)
+            or situation.label.get("en")
+            or self.i18n.country_name(situation.country, language)
         )
 
     def privacy_notice(self, language: str) -> Reply:
@@ -85,9 +120,13 @@ class Views:
             language=language,
         )
 
-    def main_menu(self, language: str, *, replace: bool = False) -> Reply:
+    def main_menu(
+        self, language: str, situation: str | None = None, *, replace: bool = False
+    ) -> Reply:
         _ = self.i18n.gettext(language)
-        topics = [Button(_(TOPIC_LABELS.get(t, t)), f"topic:{t}") for t in self.kb.topics]
+        topics = [
+            Button(_(TOPIC_LABELS.get(t, t)), f"topic:{t}") for t in self.kb.topics_of(situation)
+        ]
         rows = Keyboard()
         for i in range(0, len(topics), 2):
             rows.row(*topics[i : i + 2])
@@ -107,15 +146,17 @@ class Views:
         asked: bool = False,
         first: Sequence[str] = (),
         switch_to: str | None = None,
+        situation: str | None = None,
     ) -> Reply:
         """The topic's articles: from the main menu (replacing it), or `asked` as the answer to
         a message that named the topic ("documents"), with a person offered too.
 
         Args:
             first: article ids to list first, in this order (the likeliest ones).
+            situation: only the articles it answers.
         """
         _ = self.i18n.gettext(language)
-        articles = self.kb.articles_in(topic)
+        articles = self.kb.articles_in(topic, situation)
         rank = {article_id: i for i, article_id in enumerate(first)}
         ordered = sorted(articles, key=lambda a: rank.get(a.id, len(rank)))
         rows = Keyboard().column([Button(a.title_in(language), f"art:{a.id}") for a in ordered])
@@ -137,7 +178,11 @@ class Views:
         if article.offer_person:
             rows.row(self.human_button(language))
         rows.row(Button("👍", f"fb:1:{article.id}"), Button("👎", f"fb:0:{article.id}"))
-        related = [self.kb.articles[r] for r in article.related if r in self.kb.articles]
+        related = [
+            self.kb.articles[r]
+            for r in article.related
+            if r in self.kb.articles and self.kb.answer_for(r, answer.situation) is not None
+        ]
         rows.column([Button("↪ " + r.title_in(language), f"art:{r.id}") for r in related])
         if not article.offer_person:
             rows.row(self.human_button(language), self.menu_button(language))

@@ -52,6 +52,8 @@ def check(
             report.errors.append(f"nlu/data/{language}.yml: missing")
             continue
         for article_id in kb.articles:
+            if not _served_in(kb, article_id, language):
+                continue
             if not intents.get(article_id):
                 report.errors.append(f"nlu/data/{language}.yml: no examples for {article_id}")
         for intent in intents:
@@ -63,14 +65,21 @@ def check(
     return report
 
 
+def _served_in(kb: KnowledgeBase, article_id: str, language: str) -> bool:
+    """Whether some situation answers the article in the language (so the NLU must know it)."""
+    return any(language in s.languages and s.serves(article_id) for s in kb.situations.values())
+
+
 def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date, strict: bool) -> None:
     for article_id in kb.articles:
-        for country in kb.countries:
+        for country, situation in kb.situations.items():
+            if not situation.serves(article_id):
+                continue
             answer = kb.answer_for(article_id, country)
             if answer is None:
                 report.errors.append(f"knowledge/answers/{country}/{article_id}.yml: missing")
                 continue
-            for language in kb.languages:
+            for language in situation.languages:
                 if answer.text.get(language) is None:
                     report.warnings.append(
                         f"{answer.path.name} ({answer.country}): no {language} text yet (gap)"
@@ -78,7 +87,7 @@ def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date, strict: b
     for article in kb.articles.values():
         if not article.offer_person:
             continue
-        for country in kb.countries:
+        for country in kb.situations:
             answer = kb.answer_for(article.id, country)
             if answer is not None and not any(s.verified_phone for s in answer.sources):
                 report.warnings.append(
@@ -95,14 +104,20 @@ def _check_answers(kb: KnowledgeBase, report: Report, *, oldest: date, strict: b
 
 
 def coverage(kb: KnowledgeBase) -> list[list[str]]:
-    """Rows of article × country with one cell per language: ✓, gap (explicit) or — (missing)."""
-    rows = [["article", "country", *kb.languages]]
+    """Rows of article × situation with one cell per language: ✓, gap (explicit), — (missing)
+    or · (the situation is not served in that language); articles a situation does not answer
+    have no row."""
+    rows = [["article", "situation", *kb.languages]]
     for article_id in kb.articles:
-        for country in kb.countries:
+        for country, situation in kb.situations.items():
+            if not situation.serves(article_id):
+                continue
             answer = kb.answer_for(article_id, country)
             cells = []
             for language in kb.languages:
-                if answer is None:
+                if language not in situation.languages:
+                    cells.append("·")
+                elif answer is None:
                     cells.append("—")
                 elif answer.text.get(language) is None:
                     cells.append("gap")

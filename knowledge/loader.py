@@ -19,6 +19,7 @@ from knowledge.base import (
     Article,
     Institution,
     KnowledgeBase,
+    Situation,
 )
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,6 +27,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_ANSWER_CHARS = 900
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_SITUATION = re.compile(r"^[a-z]{2}(-[a-z]{2,8})?$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,18}[0-9]$")
 _URL = re.compile(r"^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+/?$")
 _MARKUP = re.compile(r"<[a-zA-Z/][^>]*>|\*\*|__|\]\(")
@@ -39,6 +41,7 @@ class _Problems:
         self.items: list[str] = []
         self.languages: tuple[str, ...] = ()
         self.countries: tuple[str, ...] = ()
+        self.situations: dict[str, Situation] = {}
 
     def add(self, path: Path, where: str, message: str) -> None:
         try:
@@ -64,6 +67,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         raise KnowledgeError(problems.items)
     problems.languages = tuple(catalog.get("languages") or ())
     problems.countries = tuple(catalog.get("countries") or ())
+    problems.situations = _load_situations(root / "catalog.yml", catalog, problems)
     topics, articles = _load_catalog(root / "catalog.yml", catalog, problems)
     timezones = _load_timezones(root / "catalog.yml", catalog, problems)
     institutions = _load_institutions(root / "institutions", problems)
@@ -73,7 +77,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         raise KnowledgeError(problems.items)
     return KnowledgeBase(
         problems.languages,
-        problems.countries,
+        problems.situations,
         topics,
         articles,
         institutions,
@@ -81,6 +85,72 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         timezones=timezones,
         urgent_help=urgent_help,
     )
+
+
+def _load_situations(
+    path: Path, data: dict[str, Any], problems: _Problems
+) -> dict[str, Situation]:
+    """`situations`: where people need help (see knowledge/base.py `Situation`). Without it,
+    each country is one returning situation served in every language."""
+    raw = data.get("situations")
+    if raw is None:
+        return {c: Situation(c, c, problems.languages) for c in problems.countries}
+    if not isinstance(raw, dict) or not raw:
+        problems.add(path, "situations", "must map situation ids to their country and languages")
+        return {}
+    article_ids = set(data.get("articles") or ())
+    situations: dict[str, Situation] = {}
+    for situation_id, item in raw.items():
+        where = f"situations.{situation_id}"
+        if not _SITUATION.match(str(situation_id)):
+            problems.add(path, where, "id must be a country code or code-name (avrr-bg)")
+            continue
+        if not isinstance(item, dict):
+            problems.add(path, where, "must have country and languages")
+            continue
+        country = str(item.get("country") or "")
+        if country not in problems.countries:
+            problems.add(
+                path, f"{where}.country", f"must be one of {', '.join(problems.countries)}"
+            )
+        languages = item.get("languages")
+        if not isinstance(languages, list) or not languages:
+            problems.add(path, f"{where}.languages", "must list at least one language")
+            languages = []
+        for unknown in (lang for lang in languages if lang not in problems.languages):
+            problems.add(path, f"{where}.languages", f"'{unknown}' is not in `languages`")
+        articles = item.get("articles")
+        if articles is not None and not isinstance(articles, list):
+            problems.add(path, f"{where}.articles", "must list article ids")
+            articles = []
+        for unknown in (a for a in articles or () if a not in article_ids):
+            problems.add(path, f"{where}.articles", f"unknown article {unknown}")
+        label = item.get("label") or {}
+        if not isinstance(label, dict):
+            problems.add(path, f"{where}.label", "must map languages to the button's text")
+            label = {}
+        for language in languages:
+            if label and not str(label.get(language) or "").strip():
+                problems.add(path, f"{where}.label.{language}", "missing")
+        situations[str(situation_id)] = Situation(
+            id=str(situation_id),
+            country=country,
+            languages=tuple(str(lang) for lang in languages),
+            label={str(k): str(v) for k, v in label.items() if v},
+            articles=tuple(str(a) for a in articles) if articles is not None else None,
+        )
+    return situations
+
+
+def _languages_serving(article_id: str, problems: _Problems) -> tuple[str, ...]:
+    """The languages of every situation that answers the article, in catalog order."""
+    needed = {
+        language
+        for situation in problems.situations.values()
+        if situation.serves(article_id)
+        for language in situation.languages
+    }
+    return tuple(language for language in problems.languages if language in needed)
 
 
 def _load_urgent_help(
@@ -148,10 +218,19 @@ def _read(path: Path, problems: _Problems) -> Any:
 
 
 def _languages(
-    value: Any, path: Path, where: str, problems: _Problems, *, gaps: bool
+    value: Any,
+    path: Path,
+    where: str,
+    problems: _Problems,
+    *,
+    gaps: bool,
+    required: tuple[str, ...] | None = None,
 ) -> dict[str, str | None]:
+    """Texts per language: each `required` one (default: every language) must be there,
+    the catalog's other languages may be."""
+    required = problems.languages if required is None else required
     if not isinstance(value, dict):
-        languages = ", ".join(problems.languages)
+        languages = ", ".join(required)
         problems.add(path, where, f"must map each language ({languages}) to a text")
         return {}
     result: dict[str, str | None] = {}
@@ -159,10 +238,10 @@ def _languages(
         text = value.get(language)
         if text is None and gaps and language in value:
             result[language] = None  # an explicit, visible gap
-        elif not isinstance(text, str) or not text.strip():
-            problems.add(path, f"{where}.{language}", "missing")
-        else:
+        elif isinstance(text, str) and text.strip():
             result[language] = text.strip()
+        elif language in required or language in value:
+            problems.add(path, f"{where}.{language}", "missing")
     for extra in sorted(set(value) - set(problems.languages)):
         problems.add(path, f"{where}.{extra}", "unknown language")
     return result
@@ -185,7 +264,14 @@ def _load_catalog(
             continue
         if raw.get("topic") not in topics:
             problems.add(path, f"{where}.topic", f"must be one of {', '.join(topics)}")
-        title = _languages(raw.get("title"), path, f"{where}.title", problems, gaps=False)
+        title = _languages(
+            raw.get("title"),
+            path,
+            f"{where}.title",
+            problems,
+            gaps=False,
+            required=_languages_serving(article_id, problems),
+        )
         articles[article_id] = Article(
             id=article_id,
             topic=str(raw.get("topic")),
@@ -274,11 +360,18 @@ def _load_answers(
     answers: dict[tuple[str, str], Answer] = {}
     for path in sorted(folder.glob("*/*.yml")):
         country, article_id = path.parent.name, path.stem
-        if country not in (*problems.countries, ALL_COUNTRIES):
-            problems.add(path, "", f"folder must be one of {', '.join(problems.countries)}, all")
+        if country not in (*problems.situations, ALL_COUNTRIES):
+            folders = ", ".join((*problems.situations, ALL_COUNTRIES))
+            problems.add(path, "", f"folder must be a situation of catalog.yml: {folders}")
             continue
         if article_id not in articles:
             problems.add(path, "", f"{article_id} is not an article of catalog.yml")
+            continue
+        situation = problems.situations.get(country)
+        if situation is not None and not situation.serves(article_id):
+            problems.add(
+                path, "", f"situation {country} does not list {article_id} in its articles"
+            )
             continue
         data = _read(path, problems)
         if not isinstance(data, dict):
@@ -312,7 +405,11 @@ def _answer(
             sources.append(institutions[source_id])
         else:
             problems.add(path, "sources", f"unknown institution {source_id}")
-    text = _languages(data.get("text"), path, "text", problems, gaps=True)
+    situation = problems.situations.get(country)
+    required = (
+        situation.languages if situation is not None else _languages_serving(article_id, problems)
+    )
+    text = _languages(data.get("text"), path, "text", problems, gaps=True, required=required)
     for language, body in text.items():
         if body is None:
             continue

@@ -52,7 +52,7 @@ def preview(
         AssistantError: the article, country or language does not exist.
     """
     _require(article_id, kb.articles, "article")
-    _require(country, kb.countries, "country")
+    _require(country, kb.situations, "situation")
     _require(language, kb.languages, "language")
     views = Views(kb, i18n)
     resolved = kb.resolve(article_id, country, language)

@@ -144,7 +144,10 @@ def format_translated(dates: Mapping[str, date], languages: Sequence[str]) -> st
 def _rows(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
     """Every answer file, and every article × country that has no answer at all."""
     for article_id in kb.articles:
-        for country in (*kb.countries, ALL_COUNTRIES):
+        for country in (*kb.situations, ALL_COUNTRIES):
+            situation = kb.situations.get(country)
+            if situation is not None and not situation.serves(article_id):
+                continue
             if (article_id, country) in kb.answers or (
                 country != ALL_COUNTRIES and kb.answer_for(article_id, country) is None
             ):
@@ -377,8 +380,8 @@ def _row_key(row: SheetRow, kb: KnowledgeBase, problems: list[str]) -> tuple[str
             f"row {row.number}: article {article} is not in catalog.yml (add new articles there)"
         )
         return None
-    if country not in (*kb.countries, ALL_COUNTRIES):
-        countries = ", ".join((*kb.countries, ALL_COUNTRIES))
+    if country not in (*kb.situations, ALL_COUNTRIES):
+        countries = ", ".join((*kb.situations, ALL_COUNTRIES))
         problems.append(f"row {row.number}: country {country} is not one of {countries}")
         return None
     return article, country

@@ -230,7 +230,7 @@ def _catalog_order(
     kb: KnowledgeBase,
 ) -> Callable[[tuple[tuple[str, str], Answer]], tuple[int, int]]:
     articles = {article_id: i for i, article_id in enumerate(kb.articles)}
-    countries = {country: i for i, country in enumerate((*kb.countries, ALL_COUNTRIES))}
+    countries = {country: i for i, country in enumerate((*kb.situations, ALL_COUNTRIES))}
 
     def key(item: tuple[tuple[str, str], Answer]) -> tuple[int, int]:
         (article_id, country), _ = item
