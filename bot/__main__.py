@@ -47,12 +47,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask = commands.add_parser("ask", help="questions on stdin, JSON decisions on stdout")
     ask.add_argument("--jsonl", action="store_true", required=True)
-    ask.add_argument("--country", default="md")
+    ask.add_argument(
+        "--situation",
+        "--country",
+        dest="country",
+        default="md",
+        help="the situation (catalog.yml): md, ge, bg or avrr-bg",
+    )
     ask.add_argument("--language", default=None, help="the user's chosen language")
     ask.set_defaults(handler=_ask)
     evaluate = commands.add_parser("eval", help="score the NLU on the held-out sets")
     evaluate.add_argument("--report", type=Path, default=ROOT / "nlu" / "reports" / "eval")
-    evaluate.add_argument("--country", default="md")
+    evaluate.add_argument(
+        "--situation",
+        "--country",
+        dest="country",
+        default=None,
+        help="ask every example in this situation (default: per language, the first situation "
+        "served in it)",
+    )
     evaluate.add_argument(
         "--sets",
         nargs="+",
@@ -215,6 +228,9 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
     async def session() -> None:
         async with running_services(settings) as services:
+            if args.country not in services.kb.situations:
+                known = ", ".join(services.kb.situations)
+                raise AssistantError(f"unknown situation '{args.country}'; one of: {known}")
             await ask_lines(
                 services.dialogue,
                 stdin_lines(),
@@ -256,17 +272,20 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
         results: list[SetEvaluation] = []
         async with running_services(settings) as services:
             dialogue = services.dialogue
-            topics = {a.id: a.topic for a in dialogue.kb.articles.values()}
+            kb = dialogue.kb
+            topics = {a.id: a.topic for a in kb.articles.values()}
+            situations = {
+                language: args.country or kb.situations_for(language)[0].id
+                for language in kb.languages
+            }
             for folder in folders:
-                results.append(
-                    await evaluate_folder(dialogue, folder, topics, country=args.country)
-                )
+                results.append(await evaluate_folder(dialogue, folder, topics, country=situations))
             thresholds = {
                 k: v for k, v in asdict(dialogue.thresholds).items() if isinstance(v, int | float)
             }
 
             async def with_nlu(text: str, language: str) -> bool:
-                understood = await dialogue.understand(text, language, args.country)
+                understood = await dialogue.understand(text, language, situations[language])
                 return understood.urgency.urgent
 
             urgent = await lexicon_only()

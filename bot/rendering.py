@@ -57,9 +57,10 @@ RLM = "\u200f"
 LRI, PDI = "\u2066", "\u2069"
 """LEFT-TO-RIGHT ISOLATE … POP DIRECTIONAL ISOLATE around a Latin or numeric run."""
 _LTR_RUN = re.compile(
-    r"[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f.,:/()+\-_@&'’ ]*"
-    r"[A-Za-z0-9\u00c0-\u024f)/])?"
+    r"[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f.,:/+\-_@&'’ ]*[A-Za-z0-9\u00c0-\u024f/])?"
 )
+"""Latin letters and digits with the punctuation between them; brackets stay outside, where the
+right-to-left sentence mirrors them."""
 
 
 @lru_cache(maxsize=64)

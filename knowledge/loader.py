@@ -27,7 +27,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_ANSWER_CHARS = 900
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-_SITUATION = re.compile(r"^[a-z]{2}(-[a-z]{2,8})?$")
+_SITUATION = re.compile(r"^[a-z][a-z0-9]{1,11}(-[a-z0-9]{2,12})?$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,18}[0-9]$")
 _URL = re.compile(r"^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+/?$")
 _MARKUP = re.compile(r"<[a-zA-Z/][^>]*>|\*\*|__|\]\(")
@@ -303,7 +303,16 @@ def _load_institutions(folder: Path, problems: _Problems) -> dict[str, Instituti
             url = str(raw.get("url", ""))
             if not _URL.match(url):
                 problems.add(path, f"{where}.url", "must be an official main site https://domain")
-            name = _languages(raw.get("name"), path, f"{where}.name", problems, gaps=False)
+            # the country's own languages; answers check the others they need (_answer)
+            own = problems.situations.get(path.stem)
+            name = _languages(
+                raw.get("name"),
+                path,
+                f"{where}.name",
+                problems,
+                gaps=False,
+                required=own.languages if own is not None else ("en",),
+            )
             phone, hours, verified_on, verified_by = _contact(raw, path, where, problems)
             institutions[inst_id] = Institution(
                 inst_id,
@@ -410,6 +419,11 @@ def _answer(
         situation.languages if situation is not None else _languages_serving(article_id, problems)
     )
     text = _languages(data.get("text"), path, "text", problems, gaps=True, required=required)
+    for source in sources:
+        for language in (lang for lang in required if lang not in source.name):
+            problems.add(
+                path, "sources", f"{source.id} has no name in {language} (institutions/*.yml)"
+            )
     for language, body in text.items():
         if body is None:
             continue

@@ -209,13 +209,18 @@ async def evaluate(
     topics: Mapping[str, str],
     *,
     name: str,
-    country: str = "md",
+    country: str | Mapping[str, str] = "md",
 ) -> SetEvaluation:
     """Run every example through `understand` (the user's chosen language being the example's)
-    and score the decisions."""
+    and score the decisions.
+
+    Args:
+        country: the situation every example is asked in, or one per language.
+    """
     result = SetEvaluation(name)
     for example in examples:
-        understanding = await dialogue.understand(example.text, example.language, country)
+        situation = country if isinstance(country, str) else country[example.language]
+        understanding = await dialogue.understand(example.text, example.language, situation)
         outcome = judge(example, understanding.decision, understanding.language, topics)
         result.add(example, outcome, understanding.language)
     return result
@@ -226,7 +231,7 @@ async def evaluate_folder(
     folder: Path,
     topics: Mapping[str, str],
     *,
-    country: str = "md",
+    country: str | Mapping[str, str] = "md",
 ) -> SetEvaluation:
     """`evaluate` on every `<lang>.yml` of folder (either held-out format), named after it."""
     examples = read_held_out(folder)

@@ -50,7 +50,7 @@ def callback_patterns(kb: KnowledgeBase) -> list[re.Pattern[str]]:
     patterns = [
         rf"lang:{languages}",
         rf"switch:{languages}",
-        rf"country:{one_of(kb.countries)}",
+        rf"country:{one_of(kb.situations)}",
         rf"topic:{one_of(kb.topics)}",
         rf"art:{articles}",
         rf"fb:[01]:{articles}",
@@ -116,6 +116,14 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
         others = [None, *(code for code in kb.languages if code != language)]
         yield "choose_language", views.choose_language(language, first_time=True)
         yield "choose_language", views.choose_language(language, first_time=False, replace=True)
+        for situation in kb.situations:
+            yield (
+                "choose_language",
+                views.choose_language(
+                    language, first_time=False, situation=situation, unavailable=True
+                ),
+            )
+            yield "main_menu", views.main_menu(language, situation)
         yield "choose_country", views.choose_country(language)
         yield "privacy_notice", views.privacy_notice(language)
         yield "main_menu", views.main_menu(language)
@@ -124,7 +132,7 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
             first = [a.id for a in reversed(kb.articles_in(topic))]
             yield "topic", views.topic(language, topic, asked=True, first=first)
             yield "topic", views.topic(language, topic, asked=True, switch_to=others[-1])
-        for country in kb.countries:
+        for country in kb.situations:
             for article in kb.articles:
                 answer = kb.resolve(article, country, language)
                 if answer is not None:
@@ -147,7 +155,7 @@ def migrant_screens(views: Views, kb: KnowledgeBase) -> Iterator[tuple[str, Repl
         for withdrawn in (BIG_ID, None):
             yield "withdrawn", views.withdrawn(language, withdrawn)
         yield "confirm_escalation", views.confirm_escalation(language, "none_of_these", SENTINEL)
-        for country in (None, *kb.countries):
+        for country in (None, *kb.situations):
             for kind in ("self_harm", "violence", None):
                 contacts = kb.urgent_contacts(country, kind)
                 for open_ticket in (None, BIG_ID):
@@ -257,9 +265,15 @@ def test_every_screen_is_rendered(screens: list[tuple[str, Reply]], kb: Knowledg
 
     assert reply_methods(Views) - rendered == set()
     assert reply_methods(HotlineViews) - rendered == set()
-    # every article has an answer in every country and language, each shown with and without
-    # the "Continue in …" button
-    assert answers == len(kb.languages) * len(kb.countries) * len(kb.articles) * 2
+    # every article has an answer in every situation that answers it, in each of its languages,
+    # each shown with and without the "Continue in …" button
+    served = sum(
+        len(situation.languages)
+        for situation in kb.situations.values()
+        for article in kb.articles
+        if situation.serves(article)
+    )
+    assert answers == served * 2
 
 
 def test_callback_data_fits_telegrams_64_bytes(screens: list[tuple[str, Reply]]) -> None:

@@ -335,3 +335,28 @@ def test_terminal_titles_are_bold_never_upper_cased(title: str) -> None:
     assert plain.splitlines()[0] == title
     assert bold.splitlines()[0] == f"\033[1m{title}\033[0m"
     assert not any("\u1c90" <= ch <= "\u1cbf" for ch in plain + bold)
+
+
+def test_right_to_left_replies_isolate_latin_words_numbers_and_links() -> None:
+    reply = Reply(
+        "اتصل بالرقم 112 الآن.\nاسأل IOM Bulgaria.",
+        title="الطوارئ (112)",
+        links_heading="المصادر:",
+        links=(Link("المنظمة الدولية للهجرة (IOM)", "https://bulgaria.iom.int"),),
+        language="ar",
+    )
+    html = to_html(reply)
+    check_html(html)
+    assert html.startswith("<b>\u200f")
+    assert "\u2066112\u2069" in html
+    assert "\u200fاسأل \u2066IOM Bulgaria\u2069." in html
+    assert "(\u2066IOM\u2069)" in html and "(\u2066112\u2069)" in html
+    assert 'href="https://bulgaria.iom.int"' in html
+    text, _ = to_terminal(reply)
+    assert "\u2066https://bulgaria.iom.int\u2069" in text
+
+
+def test_left_to_right_replies_get_no_direction_marks() -> None:
+    for language in ("en", "ru", "ka", None):
+        html = to_html(Reply("Call 112. Ask IOM.", title="Emergency (112)", language=language))
+        assert not {"\u200f", "\u2066", "\u2069"} & set(html)
