@@ -97,8 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     coverage.set_defaults(handler=_kb_coverage)
     preview = kb.add_parser("preview", help="show an answer as the bot sends it")
     preview.add_argument("article", help="article id, e.g. doc_passport")
-    preview.add_argument("--country", required=True, help="md, ge or bg")
-    preview.add_argument("--language", help="ro, ru, uk, bg, ka or en (default: every language)")
+    preview.add_argument(
+        "--country", "--situation", dest="country", required=True, help="md, ge, bg or avrr-bg"
+    )
+    preview.add_argument("--language", help="default: every language of the situation")
     preview.set_defaults(handler=_kb_preview)
     export = kb.add_parser("export", help="write the answers to a spreadsheet for editors")
     export.add_argument("file", type=Path, metavar="FILE.xlsx")
@@ -370,7 +372,7 @@ def _kb_preview(settings: Settings, args: argparse.Namespace) -> int:
 
     kb = load_knowledge(settings.knowledge_dir)
     i18n = I18n(ROOT / "locales", kb.languages, settings.default_language)
-    languages = [args.language] if args.language else list(kb.languages)
+    languages = [args.language] if args.language else list(kb.languages_of(args.country))
     shown = [preview(kb, i18n, args.article, args.country, language) for language in languages]
     print("\n\n".join(item.render() for item in shown))
     return 0 if all(item.fits and item.answered for item in shown) else 1
