@@ -36,6 +36,7 @@ from bot import hotline_report, tickets
 from bot.hotline_report import HotlineReport
 from bot.hotline_views import REASONS, STAFF_STATES
 from bot.models import CannedReply, Ticket, TicketMessage
+from bot.rendering import is_rtl
 from bot.services import Services
 from bot.staff import Permission, StaffMember
 from bot.views import N_, TOPIC_LABELS
@@ -77,6 +78,7 @@ def create_app(services: Services, *, secret: str, secure_cookie: bool = False) 
         context.update(
             _=services.i18n.gettext(language),
             lang=language,
+            direction="rtl" if is_rtl(language) else "ltr",
             ui_languages=[
                 (code, services.i18n.language_name(code)) for code in services.kb.languages
             ],

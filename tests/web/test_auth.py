@@ -175,3 +175,18 @@ async def test_the_bot_serves_the_back_office_in_its_own_process_when_asked(
     with pytest.raises(httpx.ConnectError):  # stopped with the bot
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             await client.get("/healthz")
+
+
+async def test_the_back_office_in_a_right_to_left_language(office: WebOffice) -> None:
+    agent = await logged_in(office, ANA.id)
+    try:
+        page = await agent.get("/")
+        assert '<html lang="en" dir="ltr">' in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        chosen = await agent.post("/language", data={"csrf": csrf.group(1), "language": "fa"})
+        assert chosen.status_code == 303
+        persian = await agent.get("/")
+        assert '<html lang="fa" dir="rtl">' in persian.text
+    finally:
+        await agent.aclose()
