@@ -18,18 +18,21 @@ def kb_copy(tmp_path: Path) -> Path:
 
 
 def test_repository_knowledge_loads(kb: KnowledgeBase) -> None:
-    assert kb.languages == ("ro", "ru", "uk", "bg", "ka", "en")
-    assert kb.countries == ("md", "ge", "bg")
+    assert kb.languages == ("ro", "ru", "uk", "bg", "ka", "en", "ar", "fa")
+    assert tuple(kb.situations) == ("md", "ge", "bg", "avrr-bg")
     assert len(kb.articles) == 27
 
 
-def test_every_article_is_answered_for_every_country_and_language(kb: KnowledgeBase) -> None:
+def test_every_article_is_answered_in_every_situation_and_its_languages(
+    kb: KnowledgeBase,
+) -> None:
     missing = [
-        (article, country, language)
+        (article, situation.id, language)
         for article in kb.articles
-        for country in kb.countries
-        for language in kb.languages
-        if kb.resolve(article, country, language) is None
+        for situation in kb.situations.values()
+        if situation.serves(article)
+        for language in situation.languages
+        if kb.resolve(article, situation.id, language) is None
     ]
 
     assert missing == []
@@ -204,7 +207,7 @@ def test_urgent_answers_without_a_verified_number_are_listed(kb_copy: Path) -> N
     flagged = sorted(w.split(":")[0] for w in report.warnings if "verified phone" in w)
     assert flagged == [
         f"knowledge/answers/{country}/{article}.yml"
-        for country in ("bg", "ge", "md")
+        for country in ("avrr-bg", "bg", "ge", "md")
         for article in ("health_emergency", "health_mental", "safety_trafficking")
     ]
     assert report.errors == []

@@ -88,3 +88,31 @@ def test_without_training_data_latin_georgian_is_not_recognised() -> None:
     plain = LanguageDetector(LANGUAGES, training_data=None)
 
     assert plain.detect("ra sabutebi mchirdeba pasportistvis", fallback="en").language != "ka"
+
+
+@pytest.fixture(scope="module")
+def with_arabic_and_persian() -> LanguageDetector:
+    return LanguageDetector((*LANGUAGES, "ar", "fa"), min_chars=12, min_confidence=0.7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "romanised"),
+    [
+        ("كيف يمكنني العودة إلى بلدي بمساعدة المنظمة", "ar", False),
+        ("بدي ارجع عسوريا شو لازم اعمل", "ar", False),
+        ("چطور میتوانم به افغانستان برگردم", "fa", False),
+        ("میخوام برگردم ایران کمکم کنید", "fa", False),
+        ("bade erja3 3a blade kif bsajel", "ar", True),  # Arabizi
+        ("ana bghit nrje3 l lmaghrib", "ar", True),
+        ("pasportam gom shode chikar konam", "fa", True),  # Finglish
+        ("mikham bargardam afghanistan komak mikham", "fa", True),
+        ("kak vernutsya domoy iz bolgarii", "ru", True),
+        ("cum ma intorc acasa din bulgaria", "ro", False),
+    ],
+)
+def test_arabic_and_persian_in_their_script_or_in_latin_letters(
+    with_arabic_and_persian: LanguageDetector, text: str, expected: str, romanised: bool
+) -> None:
+    result = with_arabic_and_persian.detect(text, fallback="en")
+
+    assert (result.language, result.confident, result.romanised) == (expected, True, romanised)
