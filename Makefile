@@ -51,10 +51,11 @@ locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(VENV)/.installed
 train: $(VENV)/.installed $(NLU_VENV)/.installed
 	$(PY) -m bot train
 
-# Both held-out sets (nlu/tests/holdout: Rasa YAML; nlu/tests/holdout_real: as people type, with
-# styles), per language and per style, with the targets checked; trains the model first if needed.
+# The held-out sets (nlu/tests/holdout: Rasa YAML; nlu/tests/holdout_real: as people type, with
+# styles; nlu/tests/holdout_fresh: Arabic and Persian, written last and never looked into), per
+# language and per style, with the targets checked; trains the model first if needed.
 eval: setup
-	$(PY) -m bot eval --sets holdout holdout_real
+	$(PY) -m bot eval --sets holdout holdout_real holdout_fresh
 
 run: setup
 	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \

@@ -12,7 +12,7 @@ import yaml
 from bot.settings import ROOT
 from nlu.examples import read_language_files
 
-HELD_OUT = ("holdout", "holdout_real", "urgent", "urgent_fresh")
+HELD_OUT = ("holdout", "holdout_real", "holdout_fresh", "urgent", "urgent_fresh")
 
 
 def normalised(text: str) -> str:
