@@ -13,7 +13,7 @@ import yaml
 from nlu.urgent import FOLDER, KINDS, Urgency, UrgentDetector
 
 DEV_SET = Path(__file__).resolve().parents[2] / "nlu" / "urgency_examples.yml"
-LANGUAGES = ("en", "ro", "ru", "uk", "bg", "ka")
+LANGUAGES = ("en", "ro", "ru", "uk", "bg", "ka", "ar", "fa")
 MIN_RECALL = 0.98
 MAX_FALSE_URGENT = 0.03
 
