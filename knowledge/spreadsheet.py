@@ -111,7 +111,8 @@ def export_workbook(
             fixed = [
                 article_id,
                 country,
-                answer_status(answer, dates, kb.languages, oldest=oldest),
+                # a language the situation is not served in is not missing
+                answer_status(answer, dates, kb.languages_of(country), oldest=oldest),
                 answer.reviewed.isoformat(),
                 format_translated(dates, kb.languages),
                 ", ".join(s.id for s in answer.sources),
