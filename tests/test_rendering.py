@@ -235,7 +235,9 @@ def test_split_html_parts_are_valid_fit_and_join_back(
     assert re.sub(r"\s", "", "".join(texts)) == re.sub(r"\s", "", content)
     overhead = sum(len(open_) + len(close) for open_, close in TAGS)
     if content.strip() and longest_whitespace_run(content) * 2 < limit - overhead:
-        assert "".join(texts) == content
+        # whitespace at the very end may be dropped rather than sent as a part of its own
+        # (Telegram trims a message's trailing whitespace anyway)
+        assert "".join(texts) == content or "".join(texts) == content.rstrip()
         assert_cuts_between_tokens(texts, words)
 
 

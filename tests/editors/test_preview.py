@@ -82,8 +82,8 @@ def test_a_message_over_the_telegram_limit_is_reported() -> None:
     ("article", "country", "language", "message"),
     [
         ("doc_pasport", "md", "ro", "unknown article 'doc_pasport' (did you mean doc_passport?)"),
-        ("doc_passport", "xx", "ro", "unknown situation 'xx'; one of: md, ge, bg"),
-        ("doc_passport", "md", "fr", "unknown language 'fr'; one of: ro, ru, uk, bg, ka, en"),
+        ("doc_passport", "xx", "ro", "unknown situation 'xx'; one of: md, ge, bg, avrr-bg"),
+        ("doc_passport", "md", "fr", "unknown language 'fr'; one of: ro, ru, uk, bg, ka, en, ar, fa"),
     ],
 )
 def test_unknown_names_are_one_clear_line(

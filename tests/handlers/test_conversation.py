@@ -35,7 +35,16 @@ async def test_start_greets_in_the_client_language_and_offers_native_language_na
 
     assert "Bună" in greeting.text
     labels = [label for label, _ in greeting.buttons]
-    assert labels == ["Română", "Русский", "Українська", "Български", "ქართული", "English"]
+    assert labels == [
+        "Română",
+        "Русский",
+        "Українська",
+        "Български",
+        "ქართული",
+        "English",
+        "العربية",
+        "فارسی",
+    ]
 
 
 async def test_unsupported_client_language_gets_english(
