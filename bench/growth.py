@@ -30,6 +30,13 @@ def synthesize(source: Path, target: Path, factor: int) -> int:
         for n in range(1, factor):
             articles[f"{article_id}_x{n}"] = article
     catalog["articles"] = articles
+    for situation in (catalog.get("situations") or {}).values():
+        listed = situation.get("articles")
+        if listed is not None:  # a situation answering some articles answers their copies too
+            situation["articles"] = [
+                *listed,
+                *(f"{a}_x{n}" for a in listed for n in range(1, factor)),
+            ]
     (target / "catalog.yml").write_text(
         yaml.safe_dump(catalog, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
