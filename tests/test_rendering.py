@@ -341,7 +341,7 @@ def test_terminal_titles_are_bold_never_upper_cased(title: str) -> None:
 
 def test_right_to_left_replies_isolate_latin_words_numbers_and_links() -> None:
     reply = Reply(
-        "اتصل بالرقم 112 الآن.\nاسأل IOM Bulgaria.",
+        "اتصل بالرقم 112 الآن.\nاسأل IOM Bulgaria.\nاكتب /forget لحذف كل شيء.",
         title="الطوارئ (112)",
         links_heading="المصادر:",
         links=(Link("المنظمة الدولية للهجرة (IOM)", "https://bulgaria.iom.int"),),
@@ -352,6 +352,7 @@ def test_right_to_left_replies_isolate_latin_words_numbers_and_links() -> None:
     assert html.startswith("<b>\u200f")
     assert "\u2066112\u2069" in html
     assert "\u200fاسأل \u2066IOM Bulgaria\u2069." in html
+    assert "\u2066/forget\u2069" in html  # the command stays whole for Telegram
     assert "(\u2066IOM\u2069)" in html and "(\u2066112\u2069)" in html
     assert 'href="https://bulgaria.iom.int"' in html
     text, _ = to_terminal(reply)

@@ -83,7 +83,12 @@ def test_a_message_over_the_telegram_limit_is_reported() -> None:
     [
         ("doc_pasport", "md", "ro", "unknown article 'doc_pasport' (did you mean doc_passport?)"),
         ("doc_passport", "xx", "ro", "unknown situation 'xx'; one of: md, ge, bg, avrr-bg"),
-        ("doc_passport", "md", "fr", "unknown language 'fr'; one of: ro, ru, uk, bg, ka, en, ar, fa"),
+        (
+            "doc_passport",
+            "md",
+            "fr",
+            "unknown language 'fr'; one of: ro, ru, uk, bg, ka, en, ar, fa",
+        ),
     ],
 )
 def test_unknown_names_are_one_clear_line(

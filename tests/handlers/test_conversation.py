@@ -199,7 +199,7 @@ async def test_forget_erases_the_user_after_confirmation(
 async def test_commands_are_registered_in_every_language(
     bot_app: App, fake_api: FakeBotApi
 ) -> None:
-    assert set(fake_api.commands) == {"", "ro", "ru", "uk", "bg", "ka", "en"}
+    assert set(fake_api.commands) == {"", "ro", "ru", "uk", "bg", "ka", "en", "ar", "fa"}
     names = {c["command"] for c in fake_api.commands["ka"]}
     assert names == {
         "start",
