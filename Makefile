@@ -58,7 +58,7 @@ eval: setup
 	$(PY) -m bot eval --sets holdout holdout_real holdout_fresh
 
 run: setup
-	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")')" ]; then \
+	@if [ -n "$$($(PY) -c 'from bot.settings import Settings; print(Settings().telegram_bot_token or "")' 2>/dev/null)" ]; then \
 		$(PY) -m bot run --web; else $(PY) -m bot shell; fi
 
 # Tests marked `postgres` run against a throwaway server that .ci/postgres.sh installs (Debian

@@ -12,17 +12,17 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import AssistantError, KnowledgeError
 from bot.logs import configure_logging
-from bot.settings import ROOT, Settings
+from bot.settings import ROOT, Settings, load_settings
 
 log = logging.getLogger("bot")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
-    quiet = args.command in ("ask", "shell", "eval", "kb", "stats")
-    configure_logging("WARNING" if quiet else settings.log_level)
     try:
+        settings = load_settings()
+        quiet = args.command in ("ask", "shell", "eval", "kb", "stats")
+        configure_logging("WARNING" if quiet else settings.log_level)
         return int(args.handler(settings, args) or 0)
     except KnowledgeError as exc:
         print("The knowledge base has errors:", file=sys.stderr)

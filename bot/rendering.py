@@ -60,8 +60,9 @@ _LTR_RUN = re.compile(
     r"[/@#]?[A-Za-z0-9\u00c0-\u024f]+(?:(?:[.,:/+\-_@&'’]+| )[A-Za-z0-9\u00c0-\u024f]+)*"
 )
 """Latin words and numbers with the punctuation or single spaces joining them ("IOM Bulgaria",
-"https://www.iom.int"), a command with its slash ("/forget", which Telegram must still see); a list number's dot and brackets stay outside, where the right-to-left
-sentence places and mirrors them."""
+"https://www.iom.int"), a command with its slash ("/forget", which Telegram must still see); a
+list number's dot and brackets stay outside, where the right-to-left sentence places and
+mirrors them."""
 
 
 @lru_cache(maxsize=64)

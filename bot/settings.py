@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -153,3 +153,22 @@ class Settings(BaseSettings):
                 "or run `python -m bot shell` to chat in the terminal"
             )
         return token
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; ConfigError naming each invalid variable on one line.
+
+    Raises:
+        ConfigError: "SLA_URGENT_MINUTES: Input should be a valid integer (got 'abc')", one
+            such line per invalid setting, never a pydantic traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error.get("loc", ())).upper() or "settings"
+            value = error.get("input")
+            shown = "" if isinstance(value, dict) or value is None else f" (got {value!r})"
+            lines.append(f"{name}: {error.get('msg', 'invalid')}{shown}")
+        raise ConfigError("; ".join(lines)) from None

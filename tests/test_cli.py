@@ -122,6 +122,16 @@ def test_run_without_token_stops_with_a_clear_message(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stderr
 
 
+def test_an_invalid_setting_is_one_clear_line(tmp_path: Path) -> None:
+    completed = run_cli("kb", "check", env={"SLA_URGENT_MINUTES": "abc", "RETENTION_DAYS": "-"})
+
+    assert completed.returncode == 2
+    assert "SLA_URGENT_MINUTES: Input should be a valid integer" in completed.stderr
+    assert "(got 'abc')" in completed.stderr and "RETENTION_DAYS" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.rasa
 def test_shell_chats_in_the_terminal(rasa_server: RasaSidecar, tmp_path: Path) -> None:
     env = {
