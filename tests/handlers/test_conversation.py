@@ -12,18 +12,10 @@ from bot.context import App
 from bot.logs import quiet_libraries
 from bot.models import Event, Ticket, User
 from tests.conftest import make_settings, start_bot, stop_bot
-from tests.fake_telegram import FakeBotApi, FakeUser, SentMessage
+from tests.fake_telegram import FakeBotApi, FakeUser
+from tests.support.conversation import onboard
 
 pytestmark = pytest.mark.rasa
-
-
-async def onboard(api: FakeBotApi, user: FakeUser, language: str, country: str) -> SentMessage:
-    """/start → language → country; returns the main menu message."""
-    [greeting] = await api.exchange(user, "/start")
-    [country_picker] = await api.click(user, greeting, f"lang:{language}")
-    notice, menu = await api.click(user, country_picker, f"country:{country}", count=2)
-    assert "/forget" in notice.text
-    return menu
 
 
 async def test_start_greets_in_the_client_language_and_offers_native_language_names(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.context import App
 from bot.models import Ticket, User
 from tests.fake_telegram import FakeBotApi, FakeUser, SentMessage
+from tests.support.conversation import onboard
 
 pytestmark = pytest.mark.rasa
 
@@ -34,15 +35,6 @@ def actions(message: SentMessage) -> list[str]:
 def article_of(answer: SentMessage) -> str | None:
     """The article an answer shows (its 👍 button names it), None for any other reply."""
     return next((a.split(":")[2] for a in actions(answer) if a.startswith("fb:1:")), None)
-
-
-async def onboard_avrr(api: FakeBotApi, user: FakeUser, language: str) -> SentMessage:
-    [greeting] = await api.exchange(user, "/start")
-    [picker] = await api.click(user, greeting, f"lang:{language}")
-    assert actions(picker) == ["country:avrr-bg"]  # the only situation served in the language
-    notice, menu = await api.click(user, picker, "country:avrr-bg", count=2)
-    assert "/forget" in notice.text
-    return menu
 
 
 async def test_arabic_onboarding_menus_and_an_article_read_right_to_left(
@@ -78,7 +70,7 @@ async def test_a_question_in_arabizi_is_answered_in_arabic(
     bot_app: App, fake_api: FakeBotApi
 ) -> None:
     user = FakeUser(402, language_code="ar")
-    await onboard_avrr(fake_api, user, "ar")
+    await onboard(fake_api, user, "ar", "avrr-bg")
 
     [reply] = await fake_api.exchange(user, "bade erja3 3a blade, kif bsajel 3al barnamaj?")
 
@@ -90,7 +82,7 @@ async def test_persian_questions_and_an_escalation_to_a_person(
     bot_app: App, fake_api: FakeBotApi
 ) -> None:
     user = FakeUser(403, language_code="fa")
-    await onboard_avrr(fake_api, user, "fa")
+    await onboard(fake_api, user, "fa", "avrr-bg")
 
     [lost] = await fake_api.exchange(user, "پاسپورتم گم شده، چطور به افغانستان برگردم؟")
     assert article_of(lost) == "return_travel_document"

@@ -10,13 +10,6 @@ from knowledge import KnowledgeBase, load_knowledge
 from knowledge.check import check, coverage
 
 
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", target)
-    return target
-
-
 def test_repository_knowledge_loads(kb: KnowledgeBase) -> None:
     assert kb.languages == ("ro", "ru", "uk", "bg", "ka", "en", "ar", "fa")
     assert tuple(kb.situations) == ("md", "ge", "bg", "avrr-bg")
